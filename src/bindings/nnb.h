@@ -1,0 +1,68 @@
+/* Shared helpers of the Lua bindings: tensor userdata, argument checks,
+ * docstrings.  Every binding file includes this and ends in a luaL_Reg table
+ * registered by its nnb_open_* function (called from nn.c).
+ *
+ * Tensors are full userdata of metatable "nn.Tensor" holding an nn_tensor by
+ * value; a view keeps its storage alive through the storage refcount, so no
+ * Lua-side anchoring is needed.
+ *
+ * Error messages name the Lua-visible function: nnb_error(L, "nn.mm",
+ * "size mismatch, (3x4) * (5x2)") raises "nn.mm: size mismatch, ...".
+ */
+#ifndef NNB_H
+#define NNB_H
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "../core/tensor.h"
+
+#define NNB_TENSOR_MT "nn.Tensor"
+
+/* Push a new empty tensor userdata (float32 or int32) and return it. */
+nn_tensor *nnb_newtensor(lua_State *L, nn_dtype dtype);
+/* Checks that arg is a tensor; error names fname. */
+nn_tensor *nnb_checktensor(lua_State *L, int arg, const char *fname);
+nn_tensor *nnb_checkfloat(lua_State *L, int arg, const char *fname); /* NN_F32 */
+nn_tensor *nnb_checkindex(lua_State *L, int arg, const char *fname); /* NN_I32 */
+nn_tensor *nnb_totensor(lua_State *L, int arg); /* NULL if not a tensor */
+/* Check a tensor has ndim dims. */
+void nnb_checkdim(lua_State *L, const nn_tensor *t, int ndim, const char *fname,
+                  const char *argname);
+
+/* luaL_error with "fname: " prefix; never returns. */
+int nnb_error(lua_State *L, const char *fname, const char *fmt, ...);
+/* After a core call returned NN_ERR: raise "fname: <core message>". */
+int nnb_coreerror(lua_State *L, const char *fname);
+#define NNB_CALL(L, fname, expr)                                               \
+  do {                                                                         \
+    if ((expr) != 0) nnb_coreerror((L), (fname));                              \
+  } while (0)
+
+/* Shape of t as "3x4" (static buffer, valid until the next call). */
+const char *nnb_shape(const nn_tensor *t);
+
+/* Docstrings: attach text to the function at stack index idx; help() and
+ * the shell's `?name` read them back with nn.doc(fn). */
+void nnb_setdoc(lua_State *L, int idx, const char *text);
+
+/* Register functions into the table on top of the stack, with docstrings.
+ * docs may be NULL or a NULL-terminated array parallel to fns. */
+typedef struct nnb_reg {
+  const char *name;
+  lua_CFunction fn;
+  const char *doc;
+} nnb_reg;
+void nnb_register(lua_State *L, const nnb_reg *fns);
+
+/* Tell the Lua GC about malloc'd tensor memory it cannot see: runs a full
+ * collection when tensor bytes have grown enough since the last one. */
+void nnb_gc_pressure(lua_State *L);
+
+/* Each binding file's entry point: adds its functions to the nn table on
+ * top of the stack (and may create sub-tables, e.g. nn.h5_c). */
+void nnb_open_tensor(lua_State *L);
+void nnb_open_math(lua_State *L);
+void nnb_open_random(lua_State *L);
+
+#endif
