@@ -1,0 +1,9 @@
+-- The Lua side of the nn module, loaded by luaopen_nn onto the same table.
+-- Each file below adds its part (modules, containers, trainer, ...) to nn.
+local nn = require "nn"
+
+local parts = {}
+
+for _, name in ipairs(parts) do require("nn." .. name) end
+
+return nn
