@@ -1,0 +1,99 @@
+#include "blas.h"
+
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "error.h"
+
+/* OpenBLAS extensions (declared in its cblas.h on Debian; repeated here so
+ * the file also builds against a plain cblas.h). */
+extern char *openblas_get_config(void);
+extern char *openblas_get_corename(void);
+extern int openblas_get_num_threads(void);
+extern void openblas_set_num_threads(int);
+
+void nn_sgemm(bool ta, bool tb, int M, int N, int K, float alpha,
+              const float *A, int lda, const float *B, int ldb, float beta,
+              float *C, int ldc) {
+  if (M == 0 || N == 0) return;
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+              tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B, ldb,
+              beta, C, ldc);
+}
+
+/* A 2-d operand as sgemm wants it: pointer, leading dim and whether it must
+ * be read transposed.  `tmp` receives a contiguous copy when the view has
+ * no unit stride. */
+static int as_matrix(const nn_tensor *t, nn_tensor *tmp, const float **p,
+                     int *ld, bool *trans) {
+  int64_t m = t->size[0], n = t->size[1];
+  if ((t->stride[1] == 1 || n == 1) && (m == 1 || t->stride[0] >= n)) {
+    *p = nn_fdata(t);
+    *ld = (int)(m == 1 ? (n > 1 ? n : 1) : t->stride[0]);
+    *trans = false;
+    return NN_OK;
+  }
+  if ((t->stride[0] == 1 || m == 1) && (n == 1 || t->stride[1] >= m)) {
+    *p = nn_fdata(t);
+    *ld = (int)(n == 1 ? (m > 1 ? m : 1) : t->stride[1]);
+    *trans = true;
+    return NN_OK;
+  }
+  NN_TRY(nn_tensor_clone(tmp, t));
+  *p = nn_fdata(tmp);
+  *ld = (int)(n > 1 ? n : 1);
+  *trans = false;
+  return NN_OK;
+}
+
+int nn_addmm(nn_tensor *r, double beta, double alpha, const nn_tensor *a,
+             bool ta, const nn_tensor *b, bool tb) {
+  char s1[64], s2[64];
+  NN_REQUIRE(a->dtype == NN_F32 && b->dtype == NN_F32,
+             "matrix product needs float tensors");
+  NN_REQUIRE(a->ndim == 2 && b->ndim == 2,
+             "matrix product needs 2-d tensors, got %s and %s",
+             nn_tensor_shape_str(a, s1, 64), nn_tensor_shape_str(b, s2, 64));
+  int64_t M = ta ? a->size[1] : a->size[0], K = ta ? a->size[0] : a->size[1];
+  int64_t K2 = tb ? b->size[1] : b->size[0], N = tb ? b->size[0] : b->size[1];
+  NN_REQUIRE(K == K2, "size mismatch, (%s)%s * (%s)%s",
+             nn_tensor_shape_str(a, s1, 64), ta ? "'" : "",
+             nn_tensor_shape_str(b, s2, 64), tb ? "'" : "");
+  if (beta == 0.0) {
+    NN_REQUIRE(r != a && r != b, "result must not alias an operand");
+    NN_TRY(nn_tensor_resize2(r, M, N));
+  } else {
+    NN_REQUIRE(r->ndim == 2 && r->size[0] == M && r->size[1] == N &&
+                   nn_tensor_is_contiguous(r),
+               "result must be a contiguous %lldx%lld tensor, got %s",
+               (long long)M, (long long)N, nn_tensor_shape_str(r, s1, 64));
+  }
+  if (M == 0 || N == 0) return NN_OK;
+  if (K == 0) {
+    if (beta == 0.0) return nn_tensor_fill(r, 0);
+  }
+  nn_tensor ta_tmp, tb_tmp;
+  nn_tensor_init(&ta_tmp, NN_F32);
+  nn_tensor_init(&tb_tmp, NN_F32);
+  const float *pa, *pb;
+  int lda, ldb;
+  bool fa, fb;
+  int rc = as_matrix(a, &ta_tmp, &pa, &lda, &fa);
+  if (rc == NN_OK) rc = as_matrix(b, &tb_tmp, &pb, &ldb, &fb);
+  if (rc == NN_OK)
+    nn_sgemm(fa != ta, fb != tb, (int)M, (int)N, (int)K, (float)alpha, pa, lda,
+             pb, ldb, (float)beta, nn_fdata(r), (int)N);
+  nn_tensor_free(&ta_tmp);
+  nn_tensor_free(&tb_tmp);
+  return rc;
+}
+
+int nn_mm(nn_tensor *r, const nn_tensor *a, const nn_tensor *b) {
+  return nn_addmm(r, 0.0, 1.0, a, false, b, false);
+}
+
+const char *nn_blas_config(void) { return openblas_get_config(); }
+const char *nn_blas_corename(void) { return openblas_get_corename(); }
+int nn_blas_threads(void) { return openblas_get_num_threads(); }
+void nn_blas_set_threads(int n) { openblas_set_num_threads(n); }
