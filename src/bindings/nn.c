@@ -26,6 +26,7 @@ NNB_PART(losses)
 NNB_PART(optim)
 NNB_PART(recurrent)
 NNB_PART(autoencoder)
+NNB_PART(doc)
 #undef NNB_PART
 
 typedef void (*nnb_open_fn)(lua_State *L);
@@ -50,7 +51,8 @@ int luaopen_nn(lua_State *L) {
   nnb_open_fn parts[] = {nnb_open_tensor, nnb_open_math,   nnb_open_random,
                          nnb_open_interrupt, nnb_open_h5,  nnb_open_image,
                          nnb_open_layers, nnb_open_losses, nnb_open_optim,
-                         nnb_open_recurrent, nnb_open_autoencoder};
+                         nnb_open_recurrent, nnb_open_autoencoder,
+                         nnb_open_doc};
   lua_newtable(L);
   for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
     if (parts[i]) parts[i](L);
