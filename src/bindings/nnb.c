@@ -11,17 +11,31 @@ static int tensor_gc(lua_State *L) {
   return 0;
 }
 
+void nnb_pushmetatable(lua_State *L) {
+  if (luaL_newmetatable(L, NNB_TENSOR_MT)) {
+    lua_pushcfunction(L, tensor_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, tensor_gc);
+    lua_setfield(L, -2, "__close");
+    lua_newtable(L);
+    lua_setfield(L, -2, "__methods");
+  }
+}
+
 nn_tensor *nnb_newtensor(lua_State *L, nn_dtype dtype) {
   nnb_gc_pressure(L);
   nn_tensor *t = lua_newuserdatauv(L, sizeof(nn_tensor), 0);
   nn_tensor_init(t, dtype);
-  if (luaL_newmetatable(L, NNB_TENSOR_MT)) {
-    /* Only reached before nnb_open_tensor has filled the metatable. */
-    lua_pushcfunction(L, tensor_gc);
-    lua_setfield(L, -2, "__gc");
-  }
+  nnb_pushmetatable(L);
   lua_setmetatable(L, -2);
   return t;
+}
+
+void nnb_add_methods(lua_State *L, const nnb_reg *fns) {
+  nnb_pushmetatable(L);
+  lua_getfield(L, -1, "__methods");
+  nnb_register(L, fns);
+  lua_pop(L, 2);
 }
 
 nn_tensor *nnb_totensor(lua_State *L, int arg) {

@@ -65,4 +65,20 @@ void nnb_open_tensor(lua_State *L);
 void nnb_open_math(lua_State *L);
 void nnb_open_random(lua_State *L);
 
+
+
+/* Read dimensions given either as numbers from `arg` on (nn.zeros(2,3)) or
+ * as one table (nn.zeros{2,3}); returns ndim. */
+int nnb_checkdims(lua_State *L, int arg, int64_t *size, const char *fname);
+/* Index tensors hold 0-based values in C and show 1-based values in Lua. */
+static inline double nnb_lua_value(const nn_tensor *t, int64_t off) {
+  return t->dtype == NN_F32 ? (double)((float *)t->storage->data)[off]
+                            : (double)((int32_t *)t->storage->data)[off] + 1;
+}
+/* Add methods (t:name(...)) to the tensor metatable's method table. */
+void nnb_add_methods(lua_State *L, const nnb_reg *fns);
+/* Push the tensor metatable, creating it on first use. */
+void nnb_pushmetatable(lua_State *L);
+/* Print a tensor Torch-style into a Lua string on the stack. */
+void nnb_pushtensorstring(lua_State *L, const nn_tensor *t);
 #endif
