@@ -1,0 +1,70 @@
+/* Pieces shared by the recurrent cells (rnn.c, lstm.c, gru.c).
+ *
+ * Shape legend for all recurrent code:
+ *   B = batch size, T = time steps, D = input features, H = hidden units,
+ *   G = gate width (H for the tanh RNN, 3H for the GRU, 4H for the LSTM).
+ *
+ * Layouts.  The public layout of a sequence batch is batch-major (B,T,D), as
+ * the data files store it.  Internally the cells work time-major (T,B,*):
+ * step t of the whole batch is then one contiguous (B,*) block, which is what
+ * a per-step row-major GEMM wants (batch rows, X.W), and all T steps stacked
+ * form one (T*B,*) matrix, so the input projection before the recurrence and
+ * the weight gradients after it are each ONE large GEMM over all steps.
+ * Inputs are transposed to (T,B,D) on entry (D is small) and the input
+ * gradient back to (B,T,D) on exit.
+ *
+ * Weights are stored input-major so a step is x.W: wx (D,G), wh (H,G), with
+ * the gates as column blocks.
+ */
+#ifndef NN_RECURRENT_H
+#define NN_RECURRENT_H
+
+#include <stddef.h>
+
+/* One aligned float buffer that only grows: a cell carves its per-batch
+ * buffers out of it, so successive mini-batches (even a shorter last one)
+ * allocate nothing. */
+typedef struct nn_rec_arena {
+  float *mem;
+  size_t cap; /* floats */
+} nn_rec_arena;
+
+/* Make room for n floats (contents are not kept).  NN_OK or NN_ERR. */
+int nn_rec_arena_reserve(nn_rec_arena *a, size_t n);
+void nn_rec_arena_free(nn_rec_arena *a);
+/* n rounded up to a multiple of 16 floats, so carved buffers stay 64-byte
+ * aligned. */
+static inline size_t nn_rec_pad(size_t n) { return (n + 15) & ~(size_t)15; }
+
+/* (B,T,D) -> (T,B,D) and back. */
+void nn_rec_btd_to_tbd(float *dst, const float *src, int B, int T, int D);
+void nn_rec_tbd_to_btd(float *dst, const float *src, int B, int T, int D);
+
+/* out(N,G) = x(N,D) . wx(D,G) + b(G), N = T*B: the inputs of all steps
+ * projected at once. */
+void nn_rec_input_proj(float *out, const float *x, const float *wx,
+                       const float *b, int N, int D, int G);
+
+/* wt(G,H) = w(H,G)^T: the backward recurrence multiplies by wh^T every
+ * step, and a no-transpose operand is the faster sgemm path. */
+void nn_rec_transpose(float *wt, const float *w, int H, int G);
+
+/* The gradients that need no recurrence, after the backward pass through
+ * time has filled the pre-activation gradients of every step:
+ *   dwx(D,G) += x(N,D)^T . dgx(N,G)        dwh(H,G) += hprev(N,H)^T . dgh(N,G)
+ *   db(G)    += column sums of dgx          dx(N,D)   = dgx . wx^T  (if dx)
+ * N = T*B; hprev row (t,b) is h_{t-1} of sequence b.  dgh differs from dgx
+ * only for the GRU (reset gate applied after the recurrent product). */
+void nn_rec_weight_grads(float *dwx, float *dwh, float *db, float *dx,
+                         const float *x, const float *hprev, const float *dgx,
+                         const float *dgh, const float *wx, int N, int D,
+                         int H, int G);
+
+/* dh(B,H) += dout[:, t, :] for dout (B,T,H): the loss gradient on the
+ * states of step t, when every state is an output. */
+void nn_rec_add_step(float *dh, const float *dout, int B, int T, int t, int H);
+
+/* db(n) += column sums of the n columns at g(N, ld). */
+void nn_rec_colsum(float *db, const float *g, int N, int n, int ld);
+
+#endif

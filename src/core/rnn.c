@@ -1,0 +1,101 @@
+/* The fused gate loops must vectorize: gcc will not if-convert the clamps
+ * in fast_tanh.h while float compares are assumed to trap (nnsh never
+ * enables FP traps). */
+#pragma GCC optimize("no-trapping-math")
+
+#include "rnn.h"
+
+#include <string.h>
+
+#include "blas.h"
+#include "error.h"
+#include "fast_tanh.h"
+
+void nn_rnn_ws_init(nn_rnn_ws *ws) { memset(ws, 0, sizeof *ws); }
+
+void nn_rnn_ws_free(nn_rnn_ws *ws) {
+  nn_rec_arena_free(&ws->arena);
+  nn_rnn_ws_init(ws);
+}
+
+static int rnn_layout(nn_rnn_ws *ws, int B, int T, int D, int H) {
+  size_t TB = (size_t)T * B, nx = nn_rec_pad(TB * D),
+         nh = nn_rec_pad(TB * H + (size_t)B * H), ng = nn_rec_pad(TB * H),
+         nb = nn_rec_pad((size_t)B * H), nw = nn_rec_pad((size_t)H * H);
+  NN_TRY(nn_rec_arena_reserve(&ws->arena, 2 * nx + nh + ng + nb + nw));
+  float *p = ws->arena.mem;
+  ws->x = p, p += nx;
+  ws->h = p, p += nh;
+  ws->dg = p, p += ng;
+  ws->dh = p, p += nb;
+  ws->dx = p, p += nx;
+  ws->wht = p;
+  ws->B = B, ws->T = T, ws->D = D, ws->H = H;
+  return NN_OK;
+}
+
+/* h = tanh(h), in place, one step of the whole batch. */
+static void tanh_inplace(float *restrict h, int n) {
+  for (int i = 0; i < n; i++) h[i] = nn_tanh_fast(h[i]);
+}
+
+int nn_rnn_forward(nn_rnn_ws *ws, float *out, bool all, const float *x,
+                   const float *h0, const float *wx, const float *wh,
+                   const float *b, int B, int T, int D, int H) {
+  NN_REQUIRE(B > 0 && T > 0 && D > 0 && H > 0,
+             "rnn: bad shape B=%d T=%d D=%d H=%d", B, T, D, H);
+  NN_TRY(rnn_layout(ws, B, T, D, H));
+  ws->all = all;
+  size_t BH = (size_t)B * H;
+  nn_rec_btd_to_tbd(ws->x, x, B, T, D);
+  if (h0)
+    memcpy(ws->h, h0, BH * sizeof(float));
+  else
+    memset(ws->h, 0, BH * sizeof(float));
+  /* Pre-activations of all steps written straight into the state slots,
+   * then each step adds its recurrent term and squashes in place. */
+  nn_rec_input_proj(ws->h + BH, ws->x, wx, b, T * B, D, H);
+  for (int t = 0; t < T; t++) {
+    float *hp = ws->h + t * BH, *hn = hp + BH;
+    nn_sgemm(false, false, B, H, H, 1.0f, hp, H, wh, H, 1.0f, hn, H);
+    tanh_inplace(hn, (int)BH);
+  }
+  if (all)
+    nn_rec_tbd_to_btd(out, ws->h + BH, B, T, H);
+  else
+    memcpy(out, ws->h + T * BH, BH * sizeof(float));
+  return NN_OK;
+}
+
+/* dg = dh * (1 - h^2) for one step of the batch (n = B*H). */
+static void rnn_step_back(float *restrict dg, const float *restrict dh,
+                          const float *restrict h, int n) {
+  for (int j = 0; j < n; j++) dg[j] = dh[j] * (1.0f - h[j] * h[j]);
+}
+
+int nn_rnn_backward(nn_rnn_ws *ws, float *dx, float *dh0, float *dwx,
+                    float *dwh, float *db, const float *dout, const float *wx,
+                    const float *wh) {
+  NN_REQUIRE(ws->B > 0, "rnn: backward without a forward");
+  int B = ws->B, T = ws->T, D = ws->D, H = ws->H;
+  size_t BH = (size_t)B * H;
+  nn_rec_transpose(ws->wht, wh, H, H);
+  if (ws->all)
+    memset(ws->dh, 0, BH * sizeof(float));
+  else
+    memcpy(ws->dh, dout, BH * sizeof(float));
+  for (int t = T - 1; t >= 0; t--) {
+    float *dg = ws->dg + t * BH;
+    const float *h = ws->h + (t + 1) * BH;
+    if (ws->all) nn_rec_add_step(ws->dh, dout, B, T, t, H);
+    rnn_step_back(dg, ws->dh, h, (int)BH);
+    if (t > 0 || dh0)
+      nn_sgemm(false, false, B, H, H, 1.0f, dg, H, ws->wht, H, 0.0f, ws->dh,
+               H);
+  }
+  if (dh0) memcpy(dh0, ws->dh, BH * sizeof(float));
+  nn_rec_weight_grads(dwx, dwh, db, dx ? ws->dx : NULL, ws->x, ws->h, ws->dg,
+                      ws->dg, wx, T * B, D, H, H);
+  if (dx) nn_rec_tbd_to_btd(dx, ws->dx, B, T, D);
+  return NN_OK;
+}
