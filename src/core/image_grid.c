@@ -65,8 +65,9 @@ int nn_grid_compose(uint8_t *out, const float *tiles, int N, int C, int H,
   NN_TRY(nn_grid_geometry(N, C, H, W, o, &rows, &cols, &oh, &ow));
   int64_t tile_n = (int64_t)C * H * W;
   for (int64_t i = 0; i < tile_n * N; i++)
-    NN_REQUIRE(isfinite(tiles[i]), "tile %lld holds a non-finite value (%g)",
-               (long long)(i / tile_n) + 1, (double)tiles[i]);
+    NN_REQUIRE(isfinite(tiles[i]), "tile %lld holds a non-finite value (%s)",
+               (long long)(i / tile_n) + 1,
+               isnan(tiles[i]) ? "NaN" : tiles[i] > 0 ? "inf" : "-inf");
 
   memset(out, quantize(o->pad_value), (size_t)oh * ow * C);
   float glo = 0, ghi = 1;
