@@ -1,0 +1,583 @@
+/* HDF5 reading: file opening with clear errors, dataset listing, datasets
+ * into tensors and strings.  See h5io.h for the conventions. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "h5io_internal.h"
+
+/* --- errors and ids ----------------------------------------------------- */
+
+void h5_init(void) {
+  static int done;
+  if (!done) {
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    done = 1;
+  }
+}
+
+typedef struct {
+  char desc[200];
+} innermost_t;
+
+static herr_t innermost_cb(unsigned n, const H5E_error2_t *e, void *data) {
+  /* Walking upward, n == 0 is where HDF5 detected the problem: the most
+   * specific text ("truncated file: eof = ...") rather than "unable to open". */
+  if (n == 0 && e->desc) snprintf(((innermost_t *)data)->desc, 200, "%s", e->desc);
+  return 0;
+}
+
+int h5_fail(const char *fmt, ...) {
+  char msg[400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  innermost_t w = {{0}};
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_cb, &w);
+  H5Eclear2(H5E_DEFAULT);
+  if (w.desc[0]) return nn_seterror("%s: %s", msg, w.desc);
+  return nn_seterror("%s", msg);
+}
+
+int h5_prefix_error(const char *fmt, ...) {
+  char prefix[300], last[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(prefix, sizeof prefix, fmt, ap);
+  va_end(ap);
+  snprintf(last, sizeof last, "%s", nn_lasterror());
+  return nn_seterror("%s: %s", prefix, last);
+}
+
+void h5_close(hid_t id) {
+  if (id < 0) return;
+  switch (H5Iget_type(id)) {
+  case H5I_FILE: H5Fclose(id); break;
+  case H5I_GROUP: H5Gclose(id); break;
+  case H5I_DATASET: H5Dclose(id); break;
+  case H5I_DATATYPE: H5Tclose(id); break;
+  case H5I_DATASPACE: H5Sclose(id); break;
+  case H5I_ATTR: H5Aclose(id); break;
+  case H5I_GENPROP_LST: H5Pclose(id); break;
+  default: break;
+  }
+}
+
+int nn_h5_open_ids(void) {
+  h5_init();
+  /* Files, groups, datasets, attributes and committed types of all files;
+   * H5F_OBJ_LOCAL so a file id is counted once. */
+  ssize_t n = H5Fget_obj_count((hid_t)H5F_OBJ_ALL, H5F_OBJ_ALL | H5F_OBJ_LOCAL);
+  return n < 0 ? -1 : (int)n;
+}
+
+/* --- opening files -------------------------------------------------------- */
+
+static int check_accessible(const char *path, int mode, const char *what) {
+  struct stat st;
+  if (stat(path, &st) != 0)
+    return nn_seterror("cannot open %s: %s", path, strerror(errno));
+  if (S_ISDIR(st.st_mode))
+    return nn_seterror("cannot open %s: is a directory", path);
+  if (access(path, mode) != 0)
+    return nn_seterror("cannot open %s %s: %s", path, what, strerror(errno));
+  return NN_OK;
+}
+
+static hid_t open_existing(const char *path, unsigned flags) {
+  if (check_accessible(path, flags == H5F_ACC_RDWR ? R_OK | W_OK : R_OK,
+                       flags == H5F_ACC_RDWR ? "for writing" : "for reading"))
+    return -1;
+#if H5_VERSION_GE(1, 12, 0)
+  htri_t is = H5Fis_accessible(path, H5P_DEFAULT);
+#else
+  htri_t is = H5Fis_hdf5(path);
+#endif
+  if (is <= 0) {
+    /* No HDF5 signature in the file (or a file shorter than one). */
+    H5Eclear2(H5E_DEFAULT);
+    nn_seterror("%s is not an HDF5 file", path);
+    return -1;
+  }
+  hid_t f = H5Fopen(path, flags, H5P_DEFAULT);
+  if (f < 0) h5_fail("cannot open %s (corrupt or truncated HDF5 file?)", path);
+  return f;
+}
+
+hid_t h5_open_read(const char *path) {
+  h5_init();
+  return open_existing(path, H5F_ACC_RDONLY);
+}
+
+hid_t h5_open_rdwr(const char *path) {
+  h5_init();
+  return open_existing(path, H5F_ACC_RDWR);
+}
+
+hid_t h5_open_write(const char *path) {
+  h5_init();
+  struct stat st;
+  if (stat(path, &st) == 0 || errno != ENOENT) return open_existing(path, H5F_ACC_RDWR);
+  /* New files use the 1.8 format, whose dense attribute storage lifts the
+   * 64 KB limit on an object's attributes. */
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0) {
+    h5_fail("cannot create %s", path);
+    h5_close(fapl);
+    return -1;
+  }
+  hid_t f = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
+  if (f < 0) h5_fail("cannot create %s", path);
+  h5_close(fapl);
+  return f;
+}
+
+/* --- names and objects ------------------------------------------------- */
+
+const char *h5_strip(const char *name) {
+  if (!name) return NULL;
+  while (*name == '/') name++;
+  return *name ? name : NULL;
+}
+
+/* Does the link `name` exist, checking each parent first (H5Lexists fails
+ * instead of answering "no" when a parent is missing)? */
+static int link_exists(hid_t file, const char *name) {
+  char buf[1024];
+  size_t n = strlen(name);
+  if (n >= sizeof buf) return 0;
+  memcpy(buf, name, n + 1);
+  for (size_t i = 1; i <= n; i++) {
+    if (buf[i] != '/' && buf[i] != '\0') continue;
+    char c = buf[i];
+    buf[i] = '\0';
+    htri_t e = H5Lexists(file, buf, H5P_DEFAULT);
+    buf[i] = c;
+    if (e <= 0) {
+      H5Eclear2(H5E_DEFAULT);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static int collect(hid_t file, nn_h5_dslist *out);
+
+static void missing_dataset(hid_t file, const char *path, const char *name) {
+  char names[320] = "";
+  nn_h5_dslist l = {0, NULL};
+  if (collect(file, &l) == NN_OK) {
+    size_t used = 0;
+    for (int i = 0; i < l.n; i++) {
+      size_t k = strlen(l.items[i].name);
+      if (used + k + 8 >= sizeof names) {
+        strcpy(names + used, ", ...");
+        break;
+      }
+      used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
+                               i ? ", " : "", l.items[i].name);
+    }
+  }
+  if (l.n == 0)
+    nn_seterror("no dataset '%s' in %s (the file has no datasets)", name, path);
+  else
+    nn_seterror("no dataset '%s' in %s (datasets: %s)", name, path, names);
+  nn_h5_list_free(&l);
+}
+
+static const char *kind_of(hid_t obj) {
+  switch (H5Iget_type(obj)) {
+  case H5I_GROUP: return "group";
+  case H5I_DATASET: return "dataset";
+  case H5I_DATATYPE: return "named datatype";
+  default: return "object";
+  }
+}
+
+hid_t h5_open_dataset(hid_t file, const char *path, const char *name) {
+  const char *n = h5_strip(name);
+  if (!n) {
+    nn_seterror("empty dataset name for %s", path);
+    return -1;
+  }
+  if (!link_exists(file, n)) {
+    missing_dataset(file, path, n);
+    return -1;
+  }
+  hid_t obj = H5Oopen(file, n, H5P_DEFAULT);
+  if (obj < 0) {
+    h5_fail("cannot open '%s' in %s", n, path);
+    return -1;
+  }
+  if (H5Iget_type(obj) != H5I_DATASET) {
+    nn_seterror("'%s' in %s is a %s, not a dataset", n, path, kind_of(obj));
+    h5_close(obj);
+    return -1;
+  }
+  return obj;
+}
+
+hid_t h5_open_object(hid_t file, const char *path, const char *name) {
+  const char *n = h5_strip(name);
+  if (!n) n = "/";
+  else if (!link_exists(file, n)) {
+    nn_seterror("no object '%s' in %s", n, path);
+    return -1;
+  }
+  hid_t obj = H5Oopen(file, n, H5P_DEFAULT);
+  if (obj < 0) h5_fail("cannot open '%s' in %s", n, path);
+  return obj;
+}
+
+/* --- types and shapes -------------------------------------------------- */
+
+void h5_classify(hid_t type, nn_h5_class *cls, int *bits, char *name, size_t n) {
+  size_t sz = H5Tget_size(type);
+  *bits = (int)sz * 8;
+  *cls = NN_H5_OTHER;
+  const char *other = "unknown";
+  switch (H5Tget_class(type)) {
+  case H5T_FLOAT:
+    *cls = NN_H5_FLOAT;
+    snprintf(name, n, "float%d", *bits);
+    return;
+  case H5T_INTEGER:
+    *cls = H5Tget_sign(type) == H5T_SGN_NONE ? NN_H5_UINT : NN_H5_INT;
+    snprintf(name, n, "%s%d", *cls == NN_H5_UINT ? "uint" : "int", *bits);
+    return;
+  case H5T_STRING:
+    *cls = NN_H5_STRING;
+    snprintf(name, n, "string");
+    return;
+  case H5T_ENUM: other = "enum"; break;
+  case H5T_COMPOUND: other = "compound"; break;
+  case H5T_OPAQUE: other = "opaque"; break;
+  case H5T_ARRAY: other = "array"; break;
+  case H5T_VLEN: other = "vlen"; break;
+  case H5T_REFERENCE: other = "reference"; break;
+  case H5T_BITFIELD: other = "bitfield"; break;
+  case H5T_TIME: other = "time"; break;
+  default: break;
+  }
+  snprintf(name, n, "%s", other);
+}
+
+int h5_shape(hid_t space, int *ndim, int64_t *size) {
+  int nd = H5Sget_simple_extent_ndims(space);
+  if (nd < 0) return h5_fail("cannot read a dataspace");
+  if (nd > NN_H5_MAXRANK) return nn_seterror("dataspace of rank %d", nd);
+  hsize_t dims[NN_H5_MAXRANK];
+  H5Sget_simple_extent_dims(space, dims, NULL);
+  *ndim = nd;
+  for (int i = 0; i < nd; i++) size[i] = (int64_t)dims[i];
+  return NN_OK;
+}
+
+static H5T_conv_ret_t range_cb(H5T_conv_except_t e, hid_t src, hid_t dst,
+                               void *sbuf, void *dbuf, void *flag) {
+  (void)src, (void)dst, (void)sbuf, (void)dbuf;
+  if (e == H5T_CONV_EXCEPT_RANGE_HI || e == H5T_CONV_EXCEPT_RANGE_LOW) {
+    *(int *)flag = 1;
+    return H5T_CONV_ABORT;
+  }
+  return H5T_CONV_UNHANDLED;
+}
+
+hid_t h5_dxpl_checked(int *overflow) {
+  hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+  if (dxpl >= 0 && H5Pset_type_conv_cb(dxpl, range_cb, overflow) < 0) {
+    h5_close(dxpl);
+    return -1;
+  }
+  return dxpl;
+}
+
+static int describe(hid_t ds, nn_h5_dsinfo *info) {
+  hid_t type = H5Dget_type(ds), space = H5Dget_space(ds);
+  int rc = NN_ERR;
+  if (type < 0 || space < 0) {
+    h5_fail("cannot read a dataset's type or shape");
+  } else {
+    h5_classify(type, &info->cls, &info->bits, info->type, sizeof info->type);
+    rc = h5_shape(space, &info->ndim, info->size);
+  }
+  h5_close(type);
+  h5_close(space);
+  return rc;
+}
+
+/* --- listing ---------------------------------------------------------------- */
+
+typedef struct {
+  nn_h5_dslist *out;
+  int cap;
+} visit_t;
+
+static herr_t visit_cb(hid_t g, const char *name, const nn_h5_linfo *info, void *data) {
+  visit_t *v = data;
+  if (info->type != H5L_TYPE_HARD) return 0; /* soft/external links may dangle */
+  hid_t obj = H5Oopen(g, name, H5P_DEFAULT);
+  if (obj < 0) return h5_fail("cannot open '%s'", name);
+  int rc = NN_OK;
+  if (H5Iget_type(obj) == H5I_DATASET) {
+    nn_h5_dslist *l = v->out;
+    if (l->n == v->cap) {
+      int cap = v->cap ? 2 * v->cap : 16;
+      nn_h5_dsinfo *p = realloc(l->items, (size_t)cap * sizeof *p);
+      if (!p) {
+        rc = nn_seterror("out of memory listing datasets");
+      } else {
+        l->items = p;
+        v->cap = cap;
+      }
+    }
+    if (rc == NN_OK) {
+      nn_h5_dsinfo *it = &l->items[l->n];
+      memset(it, 0, sizeof *it);
+      it->name = strdup(name);
+      if (!it->name) rc = nn_seterror("out of memory listing datasets");
+      else {
+        l->n++; /* counted before describe so that free() releases the name */
+        rc = describe(obj, it);
+      }
+    }
+  }
+  h5_close(obj);
+  return rc == NN_OK ? 0 : -1;
+}
+
+static int by_name(const void *a, const void *b) {
+  return strcmp(((const nn_h5_dsinfo *)a)->name, ((const nn_h5_dsinfo *)b)->name);
+}
+
+static int collect(hid_t file, nn_h5_dslist *out) {
+  visit_t v = {out, 0};
+  out->n = 0;
+  out->items = NULL;
+  nn_seterror("%s", "");
+  if (H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, visit_cb, &v) < 0) {
+    /* A callback failure has set the message; a failure of the walk itself
+     * has not. */
+    if (!nn_lasterror()[0]) h5_fail("cannot list the datasets");
+    H5Eclear2(H5E_DEFAULT);
+    return NN_ERR;
+  }
+  if (out->n > 1) qsort(out->items, (size_t)out->n, sizeof *out->items, by_name);
+  return NN_OK;
+}
+
+int nn_h5_list(nn_h5_dslist *out, const char *path) {
+  out->n = 0;
+  out->items = NULL;
+  hid_t f = h5_open_read(path);
+  if (f < 0) return NN_ERR;
+  int rc = collect(f, out);
+  if (rc != NN_OK) h5_prefix_error("cannot list %s", path);
+  h5_close(f);
+  return rc;
+}
+
+void nn_h5_list_free(nn_h5_dslist *l) {
+  for (int i = 0; i < l->n; i++) free(l->items[i].name);
+  free(l->items);
+  l->n = 0;
+  l->items = NULL;
+}
+
+int nn_h5_info(nn_h5_dsinfo *info, const char *path, const char *name) {
+  memset(info, 0, sizeof *info);
+  hid_t f = h5_open_read(path);
+  if (f < 0) return NN_ERR;
+  hid_t ds = h5_open_dataset(f, path, name);
+  int rc = ds < 0 ? NN_ERR : describe(ds, info);
+  h5_close(ds);
+  h5_close(f);
+  return rc;
+}
+
+/* --- reading tensors -------------------------------------------------- */
+
+/* Tensor dtype for a dataset class under `as`, or NN_ERR with a message. */
+static int choose_dtype(const nn_h5_dsinfo *in, nn_h5_as as, const char *path,
+                        const char *name, nn_dtype *dtype) {
+  int isint = in->cls == NN_H5_INT || in->cls == NN_H5_UINT;
+  if (in->cls == NN_H5_STRING)
+    return nn_seterror("dataset '%s' in %s holds strings, not numbers", name, path);
+  if (!isint && in->cls != NN_H5_FLOAT)
+    return nn_seterror("dataset '%s' in %s has unsupported type %s", name, path,
+                       in->type);
+  if (as == NN_H5_AS_INDEX && !isint)
+    return nn_seterror("dataset '%s' in %s is %s: only integer datasets can be "
+                       "read as an index tensor", name, path, in->type);
+  *dtype = (as == NN_H5_AS_INDEX || (as == NN_H5_AS_DEFAULT && isint && in->bits >= 32))
+               ? NN_I32 : NN_F32;
+  return NN_OK;
+}
+
+/* File values are 1-based indices; C ones are 0-based. */
+static int to_zero_based(nn_tensor *t, const char *path, const char *name,
+                         const nn_h5_dsinfo *in) {
+  int32_t *p = nn_idata(t);
+  int64_t n = nn_tensor_numel(t);
+  for (int64_t i = 0; i < n; i++) {
+    if (p[i] < 1)
+      return nn_seterror("dataset '%s' in %s (%s) holds %d at flat position %lld: "
+                         "not a 1-based index; read it as float (as=\"float\")",
+                         name, path, in->type, p[i], (long long)i + 1);
+    p[i] -= 1;
+  }
+  return NN_OK;
+}
+
+int nn_h5_read(nn_tensor *t, const char *path, const char *name, nn_h5_as as) {
+  hid_t f = h5_open_read(path), ds = -1, dxpl = -1, space = -1;
+  if (f < 0) return NN_ERR;
+  int rc = NN_ERR, overflow = 0;
+  nn_h5_dsinfo in;
+  nn_dtype dtype = NN_F32;
+  memset(&in, 0, sizeof in);
+  name = h5_strip(name) ? h5_strip(name) : name;
+  if ((ds = h5_open_dataset(f, path, name)) < 0 || describe(ds, &in) != NN_OK ||
+      choose_dtype(&in, as, path, name, &dtype) != NN_OK)
+    goto done;
+  if (in.ndim > NN_MAXDIM) {
+    nn_seterror("dataset '%s' in %s has %d dims; tensors have at most %d", name,
+                path, in.ndim, NN_MAXDIM);
+    goto done;
+  }
+  if ((space = H5Dget_space(ds)) < 0 || H5Sget_simple_extent_type(space) == H5S_NULL) {
+    nn_seterror("dataset '%s' in %s is empty (null dataspace)", name, path);
+    goto done;
+  }
+  if (t->dtype != dtype) {
+    nn_tensor_free(t);
+    nn_tensor_init(t, dtype);
+  }
+  if (nn_tensor_resize(t, in.ndim, in.size) != NN_OK) goto done;
+  if (nn_tensor_numel(t) > 0) {
+    if ((dxpl = h5_dxpl_checked(&overflow)) < 0) {
+      h5_fail("cannot read '%s' from %s", name, path);
+      goto done;
+    }
+    hid_t mem = dtype == NN_F32 ? H5T_NATIVE_FLOAT : H5T_NATIVE_INT32;
+    if (H5Dread(ds, mem, H5S_ALL, H5S_ALL, dxpl, t->storage->data) < 0) {
+      if (overflow)
+        nn_seterror("dataset '%s' in %s (%s) holds a value out of the range of %s",
+                    name, path, in.type, dtype == NN_F32 ? "float32" : "int32");
+      else
+        h5_fail("cannot read '%s' from %s", name, path);
+      H5Eclear2(H5E_DEFAULT);
+      goto done;
+    }
+    if (dtype == NN_I32 && to_zero_based(t, path, name, &in) != NN_OK) goto done;
+  }
+  rc = NN_OK;
+done:
+  h5_close(space);
+  h5_close(dxpl);
+  h5_close(ds);
+  h5_close(f);
+  return rc;
+}
+
+/* --- reading strings ------------------------------------------------- */
+
+int h5_read_strings(hid_t obj, int is_attr, hid_t ftype, hid_t space,
+                    int64_t n, char ***s, size_t **len) {
+  *s = calloc((size_t)(n ? n : 1), sizeof **s);
+  *len = calloc((size_t)(n ? n : 1), sizeof **len);
+  if (!*s || !*len) return nn_seterror("out of memory reading %lld strings", (long long)n);
+  if (n == 0) return NN_OK;
+  int rc = NN_ERR;
+  htri_t var = H5Tis_variable_str(ftype);
+  size_t sz = H5Tget_size(ftype);
+  H5T_str_t pad = H5Tget_strpad(ftype);
+  hid_t mt = H5Tcopy(H5T_C_S1);
+  void *buf = NULL;
+  /* Same character set and padding as the file: no conversion, which for
+   * fixed-length strings would otherwise cut the last character. */
+  if (mt < 0 || var < 0 || H5Tset_size(mt, var ? H5T_VARIABLE : sz) < 0 ||
+      H5Tset_cset(mt, H5Tget_cset(ftype)) < 0 || (!var && H5Tset_strpad(mt, pad) < 0) ||
+      !(buf = calloc((size_t)n, var ? sizeof(char *) : sz))) {
+    h5_fail("cannot set up a string read");
+    goto done;
+  }
+  herr_t r = is_attr ? H5Aread(obj, mt, buf) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+  if (r < 0) {
+    h5_fail("cannot read strings");
+    goto done;
+  }
+  rc = NN_OK;
+  for (int64_t i = 0; i < n && rc == NN_OK; i++) {
+    const char *p = var ? ((char **)buf)[i] : (char *)buf + i * sz;
+    size_t l;
+    if (var) l = p ? strlen(p) : 0;
+    else if (pad == H5T_STR_NULLTERM) l = strnlen(p, sz);
+    else {
+      char padc = pad == H5T_STR_SPACEPAD ? ' ' : '\0';
+      for (l = sz; l > 0 && p[l - 1] == padc; l--) {}
+    }
+    if (!((*s)[i] = malloc(l + 1))) rc = nn_seterror("out of memory reading strings");
+    else {
+      if (l) memcpy((*s)[i], p, l);
+      (*s)[i][l] = '\0';
+      (*len)[i] = l;
+    }
+  }
+  if (var) {
+#if H5_VERSION_GE(1, 12, 0)
+    H5Treclaim(mt, space, H5P_DEFAULT, buf);
+#else
+    H5Dvlen_reclaim(mt, space, H5P_DEFAULT, buf);
+#endif
+  }
+done:
+  free(buf);
+  h5_close(mt);
+  return rc;
+}
+
+int nn_h5_read_strings(nn_h5_strings *out, const char *path, const char *name) {
+  memset(out, 0, sizeof *out);
+  hid_t f = h5_open_read(path), ds = -1, type = -1, space = -1;
+  if (f < 0) return NN_ERR;
+  int rc = NN_ERR;
+  nn_h5_dsinfo in;
+  name = h5_strip(name) ? h5_strip(name) : name;
+  if ((ds = h5_open_dataset(f, path, name)) < 0 || describe(ds, &in) != NN_OK) goto done;
+  if (in.cls != NN_H5_STRING) {
+    nn_seterror("dataset '%s' in %s is %s, not strings", name, path, in.type);
+    goto done;
+  }
+  if ((type = H5Dget_type(ds)) < 0 || (space = H5Dget_space(ds)) < 0) {
+    h5_fail("cannot read '%s' from %s", name, path);
+    goto done;
+  }
+  out->ndim = in.ndim;
+  memcpy(out->size, in.size, sizeof out->size);
+  out->n = H5Sget_select_npoints(space);
+  if (h5_read_strings(ds, 0, type, space, out->n, &out->s, &out->len) != NN_OK) {
+    h5_prefix_error("dataset '%s' in %s", name, path);
+    goto done;
+  }
+  rc = NN_OK;
+done:
+  h5_close(space);
+  h5_close(type);
+  h5_close(ds);
+  h5_close(f);
+  return rc;
+}
+
+void nn_h5_strings_free(nn_h5_strings *s) {
+  for (int64_t i = 0; s->s && i < s->n; i++) free(s->s[i]);
+  free(s->s);
+  free(s->len);
+  memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,67 @@
+/* Shared helpers of h5io.c, h5io_write.c and h5io_attr.c (not a public API).
+ *
+ * Error discipline: a helper that fails has already set the nn error message
+ * and returns a negative id or NN_ERR; h5_fail() must be called right after
+ * the failing HDF5 call, before any other HDF5 call clears the error stack.
+ */
+#ifndef NN_H5IO_INTERNAL_H
+#define NN_H5IO_INTERNAL_H
+
+#include <hdf5.h>
+
+#include "h5io.h"
+
+/* HDF5 >= 1.12 passes H5L_info2_t to link iteration callbacks. */
+#if H5_VERSION_GE(1, 12, 0)
+typedef H5L_info2_t nn_h5_linfo;
+#else
+typedef H5L_info_t nn_h5_linfo;
+#endif
+
+/* Switch off HDF5's error printing (once). Every entry point calls it. */
+void h5_init(void);
+
+/* Set the nn error to the formatted message followed by HDF5's innermost
+ * error description, if any, then clear HDF5's error stack. NN_ERR. */
+int h5_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prefix the current nn error message: "<formatted>: <message>". NN_ERR. */
+int h5_prefix_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Close any id (file, group, dataset, type, space, plist, attribute);
+ * negative ids are ignored. */
+void h5_close(hid_t id);
+
+/* Open an existing HDF5 file read-only / read-write, with messages for a
+ * missing file, a non-HDF5 file and a corrupt or truncated one. */
+hid_t h5_open_read(const char *path);
+hid_t h5_open_rdwr(const char *path);
+/* Read-write, creating the file when it does not exist. */
+hid_t h5_open_write(const char *path);
+
+/* name without leading '/'s; NULL when nothing is left. */
+const char *h5_strip(const char *name);
+
+/* Open dataset `name`; messages for a missing name (listing the file's
+ * datasets) and for a name that is a group. */
+hid_t h5_open_dataset(hid_t file, const char *path, const char *name);
+
+/* Open object `name` (group or dataset; NULL/""/"/" is the root group). */
+hid_t h5_open_object(hid_t file, const char *path, const char *name);
+
+/* Describe an HDF5 datatype: class, bit width, printable name. */
+void h5_classify(hid_t type, nn_h5_class *cls, int *bits, char *name, size_t n);
+
+/* Shape of a dataspace into info (ndim, size). NN_ERR over NN_H5_MAXRANK. */
+int h5_shape(hid_t space, int *ndim, int64_t *size);
+
+/* Transfer property list whose conversion callback aborts H5Dread/H5Aread
+ * on a value out of the destination type's range, setting *overflow. */
+hid_t h5_dxpl_checked(int *overflow);
+
+/* Read the strings of a string dataset or attribute (is_attr) of type
+ * ftype, n elements, into out->s / out->len. */
+int h5_read_strings(hid_t obj, int is_attr, hid_t ftype, hid_t space,
+                    int64_t n, char ***s, size_t **len);
+
+#endif
