@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "../core/blas.h"
+#include "../core/softmax.h"
 #include "../core/tensor_index.h"
 #include "../core/tensor_math.h"
 #include "nnb.h"
@@ -179,6 +180,23 @@ static int l_addmm(lua_State *L) {
   return 1;
 }
 
+/* Row-wise (last dim) softmax and log-softmax, stable. */
+static int softmax_impl(lua_State *L, bool logs, const char *fname) {
+  nn_tensor *a = nnb_checkfloat(L, 1, fname);
+  if (a->ndim < 1 || nn_tensor_numel(a) == 0)
+    return nnb_error(L, fname, "needs a non-empty tensor, got %s", nnb_shape(a));
+  nn_tensor *r = nnb_newtensor(L, NN_F32);
+  NNB_CALL(L, fname, nn_tensor_clone(r, a));
+  int64_t C = a->size[a->ndim - 1], B = nn_tensor_numel(a) / C;
+  if (logs)
+    nn_log_softmax_forward(nn_fdata(r), nn_fdata(r), (int)B, (int)C);
+  else
+    nn_softmax_forward(nn_fdata(r), nn_fdata(r), (int)B, (int)C);
+  return 1;
+}
+static int l_softmax(lua_State *L) { return softmax_impl(L, false, "softmax"); }
+static int l_log_softmax(lua_State *L) { return softmax_impl(L, true, "log_softmax"); }
+
 static int l_topk(lua_State *L) {
   nn_tensor *a = nnb_checkfloat(L, 1, "topk");
   lua_Integer k = luaL_checkinteger(L, 2);
@@ -281,6 +299,8 @@ static const nnb_reg methods[] = {
     {"var", l_var, "t:var([dim]) -> unbiased variance (divides by n-1)."},
     {"std", l_std, "t:std([dim]) -> unbiased standard deviation."},
     {"argmax", l_argmax, "t:argmax([dim = last]) -> 1-based index tensor of the maxima."},
+    {"softmax", l_softmax, "t:softmax() -> softmax over the last dim (each row sums to 1)."},
+    {"log_softmax", l_log_softmax, "t:log_softmax() -> log of the softmax over the last dim (stable)."},
     {"topk", l_topk,
      "t:topk(k) -> values, indices: the k largest along the last dim, descending.\n"
      "  local p, w = probs:topk(10)"},

@@ -1,0 +1,233 @@
+-- The Q2 trigram next-word model: building it, reading its data, saving and
+-- loading checkpoints, and querying a trained model live.
+--
+--   local tg = require "trigram"
+--   m = tg.load()                      -- models/q2_D32_P256.h5 by default
+--   m:topk("what does new", 10)        -- ranked {word=, p=} list
+--   m:prob("what does new", "york")
+--   m:embedding("york")                -- its D-vector (a view of R)
+--   m:nearest("york", 5)               -- cosine neighbours in embedding space
+--
+-- Network (EXPERIMENTS.md Q2): one embedding matrix R (V x D) shared by the
+-- three context positions (a row lookup), the three rows concatenated (3D),
+-- P sigmoid units, a V-way softmax.  Tokens are lowercase and split on white
+-- space; punctuation such as "," "." "'s" "nt" are words of the vocabulary.
+local nn = require "nn"
+local h5 = require "h5"
+
+local tg = {}
+
+local here = debug.getinfo(1, "S").source:match("^@(.*)/lua/[^/]*$") or "."
+tg.root = here
+tg.default_data = here .. "/data/data2.h5"
+tg.default_model = here .. "/models/q2_D32_P256.h5"
+
+local function doc(fn, text)
+  if nn.setdoc then nn.setdoc(fn, text) end
+  return fn
+end
+
+-- The network as a plain Sequential, so nn.fit, nn.save and the optimizers
+-- treat it like any other model.
+function tg.build(V, D, P, std)
+  std = std or 0.01
+  local model = nn.Sequential{
+    nn.Embedding(V, D),
+    nn.View(-1, 3 * D),
+    nn.Linear(3 * D, P),
+    nn.Sigmoid(),
+    nn.Linear(P, V),
+  }
+  -- All weights and biases N(0, std^2), as the course specifies.
+  for _, p in ipairs((model:parameters())) do p:normal_(0, std) end
+  return model
+end
+doc(tg.build, "tg.build(V, D, P [, std=0.01]) -> nn.Sequential: Embedding(V,D) -> View(3D) ->\n" ..
+  "Linear(3D,P) -> Sigmoid -> Linear(P,V), weights and biases N(0, std^2).")
+
+-- Data: index tensors (1-based on the Lua side) and the vocabulary.
+function tg.read_data(path)
+  path = path or tg.default_data
+  local d = {words = h5.read(path, "words")}
+  for _, name in ipairs{"trainx", "traind", "valx", "vald", "testx", "testd"} do
+    d[name] = h5.read(path, name)
+  end
+  return d
+end
+doc(tg.read_data, "tg.read_data([path]) -> {trainx, traind, valx, vald, testx, testd, words}\n" ..
+  "from data/data2.h5 (index tensors, 1-based words).")
+
+-- Cross-entropy (mean, nats) and accuracy of a model over (x, y), in
+-- batches, in evaluation mode.
+function tg.evaluate(model, x, y, batch)
+  batch = batch or 5000
+  local n = x:size(1)
+  local crit = nn.CrossEntropyLoss()
+  model:evaluate()
+  local ce, wrong = 0, 0
+  for s = 1, n, batch do
+    local len = math.min(batch, n - s + 1)
+    local logits = model:forward(x:narrow(1, s, len))
+    local yb = y:narrow(1, s, len)
+    ce = ce + crit:forward(logits, yb) * len
+    wrong = wrong + (logits:argmax(2):float() - yb:float()):abs():clamp(0, 1):sum()
+  end
+  model:training()
+  return ce / n, 1 - wrong / n
+end
+doc(tg.evaluate, "tg.evaluate(model, x, y [, batch]) -> mean cross-entropy (nats), accuracy.")
+
+-- Checkpoint: the model through nn.save plus the vocabulary and training
+-- facts, written to a temporary file and renamed so a failed save never
+-- destroys the previous checkpoint.
+function tg.save(path, model, words, info)
+  local tmp = path .. ".partial"
+  os.remove(tmp)
+  nn.save(tmp, model)
+  h5.write(tmp, "vocabulary/words", words)
+  for k, v in pairs(info or {}) do h5.setattr(tmp, "vocabulary", k, v) end
+  local ok, err = os.rename(tmp, path)
+  if not ok then error("trigram.save: cannot write " .. path .. ": " .. tostring(err), 2) end
+  return path
+end
+
+-- Edit distance, for suggesting vocabulary words close to a typo.
+local function levenshtein(a, b)
+  local prev, cur = {}, {}
+  for j = 0, #b do prev[j] = j end
+  for i = 1, #a do
+    cur[0] = i
+    for j = 1, #b do
+      local cost = a:byte(i) == b:byte(j) and 0 or 1
+      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+    end
+    prev, cur = cur, prev
+  end
+  return prev[#b]
+end
+tg.levenshtein = levenshtein
+
+local Model = {}
+Model.__index = Model
+
+local function closest_words(words, w, n)
+  local scored = {}
+  for i, v in ipairs(words) do scored[i] = {v, levenshtein(w, v)} end
+  table.sort(scored, function(a, b)
+    if a[2] ~= b[2] then return a[2] < b[2] end
+    return a[1] < b[1]
+  end)
+  local out = {}
+  for i = 1, math.min(n, #scored) do out[i] = scored[i][1] end
+  return out
+end
+
+function Model:word_id(w)
+  local id = self.ids[w]
+  if not id then
+    local near = closest_words(self.words, w, 5)
+    error(("unknown word '%s' (not among the %d words of the vocabulary); closest: %s")
+      :format(w, #self.words, table.concat(near, ", ")), 3)
+  end
+  return id
+end
+
+-- "What does  NEW" -> {"what", "does", "new"}, with checks.
+function Model:tokens(text)
+  if type(text) ~= "string" then
+    error(("a trigram is a string of three words, got %s"):format(type(text)), 3)
+  end
+  local toks = {}
+  for w in text:lower():gmatch("%S+") do toks[#toks + 1] = w end
+  if #toks ~= 3 then
+    error(("a trigram needs three words, got %d: '%s'"):format(#toks, text), 3)
+  end
+  return toks
+end
+
+function Model:ids_of(text)
+  local toks = self:tokens(text)
+  local ids = {}
+  for i, w in ipairs(toks) do ids[i] = self:word_id(w) end
+  return ids
+end
+
+-- Probabilities of every next word for each context (rows of an (N,3)
+-- index tensor), as an (N,V) tensor.
+function Model:probs(x)
+  return self.model:forward(x):softmax()
+end
+
+local Ranked = {}
+Ranked.__index = Ranked
+Ranked.__tostring = function(r)
+  local lines = {("%s  ->"):format(r.context)}
+  for i, e in ipairs(r) do
+    lines[#lines + 1] = ("%3d  %-10s %.4f  %s"):format(i, e.word, e.p, string.rep("#", math.floor(e.p * 40 + 0.5)))
+  end
+  return table.concat(lines, "\n")
+end
+
+function Model:topk(text, k)
+  k = k or 10
+  local ids = self:ids_of(text)
+  if math.type(k) ~= "integer" or k < 1 or k > #self.words then
+    error(("k must be an integer in [1, %d], got %s"):format(#self.words, tostring(k)), 2)
+  end
+  local p = self:probs(nn.index{ids})
+  local v, ix = p:topk(k)
+  local out = setmetatable({context = table.concat(self:tokens(text), " ")}, Ranked)
+  local vt, it = v:totable()[1], ix:totable()[1]
+  for i = 1, k do out[i] = {word = self.words[it[i]], p = vt[i]} end
+  return out
+end
+
+function Model:prob(text, word)
+  local ids = self:ids_of(text)
+  local id = self:word_id(word:lower())
+  return self:probs(nn.index{ids})[1][id]
+end
+
+function Model:embedding(word)
+  return self.R[self:word_id(word:lower())]
+end
+
+function Model:nearest(word, k)
+  k = k or 5
+  local id = self:word_id(word:lower())
+  local R = self.R
+  local norms = R:square():sum(2):sqrt()
+  local sims = nn.mm(R, R[id]:view(-1, 1)):view(-1) / (norms * norms[id] + 1e-12)
+  sims[id] = -math.huge -- not its own neighbour
+  local v, ix = sims:topk(math.min(k, #self.words - 1))
+  local out = setmetatable({context = "nearest to " .. word}, Ranked)
+  local vt, it = v:totable(), ix:totable()
+  for i = 1, #vt do out[i] = {word = self.words[it[i]], p = vt[i], similarity = vt[i]} end
+  return out
+end
+
+-- Load a checkpoint written by tg.save (q2_train.lua).
+function tg.load(path)
+  path = path or tg.default_model
+  local f = io.open(path, "rb")
+  if not f then
+    error(("no trained model at %s; train one with\n  nnsh scripts/q2_train.lua --configs 32x256\n" ..
+           "or run  nnsh scripts/q2_topk.lua --train"):format(path), 2)
+  end
+  f:close()
+  local model = nn.load(path)
+  model:evaluate()
+  local words = h5.read(path, "vocabulary/words")
+  local ids = {}
+  for i, w in ipairs(words) do ids[w] = i end
+  local self = setmetatable({model = model, words = words, ids = ids, path = path,
+                             info = h5.attrs(path, "vocabulary")}, Model)
+  -- The embedding matrix is the first parameter of the first module.
+  self.R = model.modules[1].weight
+  return self
+end
+doc(tg.load, "tg.load([path]) -> trained trigram model (default models/q2_D32_P256.h5).\n" ..
+  "  m = tg.load(); m:topk('what does new', 10); m:prob('what does new', 'york')\n" ..
+  "  m:embedding('york'); m:nearest('york', 5)")
+
+return tg
