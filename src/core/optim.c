@@ -1,0 +1,65 @@
+#include "optim.h"
+
+#include <math.h>
+
+void nn_sgd_step(float *param, const float *grad, float *velocity, int64_t n,
+                 float lr, float momentum, float weight_decay, bool nesterov) {
+  if (momentum == 0.0f) {
+    for (int64_t i = 0; i < n; i++)
+      param[i] -= lr * (grad[i] + weight_decay * param[i]);
+    return;
+  }
+  float nest = nesterov ? 1.0f : 0.0f, plain = 1.0f - nest;
+  for (int64_t i = 0; i < n; i++) {
+    float g = grad[i] + weight_decay * param[i];
+    float v = momentum * velocity[i] + g;
+    velocity[i] = v;
+    /* Nesterov steps along g + mu*v, classic along v. */
+    param[i] -= lr * (plain * v + nest * (g + momentum * v));
+  }
+}
+
+void nn_rmsprop_step(float *param, const float *grad, float *sq, int64_t n,
+                     float lr, float alpha, float eps, float weight_decay) {
+  for (int64_t i = 0; i < n; i++) {
+    float g = grad[i] + weight_decay * param[i];
+    sq[i] = alpha * sq[i] + (1.0f - alpha) * g * g;
+    param[i] -= lr * g / (sqrtf(sq[i]) + eps);
+  }
+}
+
+void nn_adam_step(float *param, const float *grad, float *m, float *v,
+                  int64_t n, float lr, float beta1, float beta2, float eps,
+                  float weight_decay, int64_t t) {
+  /* Bias corrections in double: 1-b2^t is tiny for small t with b2 near 1. */
+  float c1 = (float)(1.0 / (1.0 - pow(beta1, (double)t)));
+  float c2 = (float)(1.0 / (1.0 - pow(beta2, (double)t)));
+  for (int64_t i = 0; i < n; i++) {
+    float g = grad[i] + weight_decay * param[i];
+    m[i] = beta1 * m[i] + (1.0f - beta1) * g;
+    v[i] = beta2 * v[i] + (1.0f - beta2) * g * g;
+    param[i] -= lr * (m[i] * c1) / (sqrtf(v[i] * c2) + eps);
+  }
+}
+
+double nn_sumsq(const float *x, int64_t n) {
+  double s = 0.0;
+  for (int64_t i = 0; i < n; i++) s += (double)x[i] * x[i];
+  return s;
+}
+
+void nn_scale(float *x, int64_t n, float s) {
+  for (int64_t i = 0; i < n; i++) x[i] *= s;
+}
+
+double nn_clip_grad_norm(float *const *grads, const int64_t *sizes, int k,
+                         double max_norm) {
+  double sq = 0.0;
+  for (int j = 0; j < k; j++) sq += nn_sumsq(grads[j], sizes[j]);
+  double norm = sqrt(sq);
+  if (norm > max_norm && norm > 0.0) {
+    float s = (float)(max_norm / norm);
+    for (int j = 0; j < k; j++) nn_scale(grads[j], sizes[j], s);
+  }
+  return norm;
+}
