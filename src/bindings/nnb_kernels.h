@@ -1,0 +1,23 @@
+/* Argument helpers shared by the kernel bindings (layers.c, losses.c,
+ * optim.c), which expose src/core kernels in the nn.C sub-table.
+ * Every helper raises "fname: ..." on a bad argument. */
+#ifndef NNB_KERNELS_H
+#define NNB_KERNELS_H
+
+#include "nnb.h"
+
+/* A float tensor read by a kernel: must be contiguous. */
+nn_tensor *nnbk_input(lua_State *L, int arg, const char *fname, const char *name);
+/* A float tensor a kernel writes; it is resized by the binding. */
+nn_tensor *nnbk_output(lua_State *L, int arg, const char *fname, const char *name);
+/* Resize out to like's shape (buffer reused when the shape repeats). */
+void nnbk_resize_as(lua_State *L, nn_tensor *out, const nn_tensor *like, const char *fname);
+void nnbk_same_shape(lua_State *L, const nn_tensor *a, const nn_tensor *b,
+                     const char *fname, const char *an, const char *bn);
+/* For kernels that cannot work in place (sgemm, row reductions). */
+void nnbk_distinct(lua_State *L, const nn_tensor *out, const nn_tensor *in,
+                   const char *fname, const char *on, const char *in_name);
+/* Push nn.C (creating it) given the nn table on top of the stack. */
+void nnbk_push_subtable(lua_State *L);
+
+#endif
