@@ -1,6 +1,6 @@
 /* Bindings of the recurrent cells (src/core/rnn.h, lstm.h, gru.h).
  *
- * nn.recurrent(cell, nin, nhid) makes a workspace userdata (metatable
+ * nn.C.recurrent(cell, nin, nhid) makes a workspace userdata (metatable
  * "nn.Recurrent") that owns the cell's buffers; the Lua modules nn.RNN,
  * nn.LSTM and nn.GRU (lua/nn/RNN.lua ...) keep one each and call
  *   ws:forward(x, p [, opts])          -> out
@@ -73,7 +73,7 @@ static int l_new(lua_State *L) {
   int kind = luaL_checkoption(L, 1, NULL, cell_names);
   lua_Integer D = luaL_checkinteger(L, 2), H = luaL_checkinteger(L, 3);
   if (D < 1 || D > (1 << 20) || H < 1 || H > (1 << 16))
-    return nnb_error(L, "nn.recurrent",
+    return nnb_error(L, "nn.C.recurrent",
                      "need 1 <= nin <= 2^20 and 1 <= nhid <= 2^16, got %lld, %lld",
                      (long long)D, (long long)H);
   rec_ud *u = lua_newuserdatauv(L, sizeof(rec_ud), 0);
@@ -304,7 +304,7 @@ static const nnb_reg methods[] = {
      "4H (lstm, gates i,f,g,o), 3H (gru, gates z,r,n).  opts: all=true for every\n"
      "state (B,T,H) instead of the last (B,H); h0=(B,H) [, c0=(B,H) lstm] initial\n"
      "states (zeros when absent); out=tensor to reuse.\n"
-     "  ws = nn.recurrent('lstm', 3, 8)\n"
+     "  ws = nn.C.recurrent('lstm', 3, 8)\n"
      "  h = ws:forward(nn.randn(2,5,3), {wx=nn.zeros(3,32), wh=nn.zeros(8,32), b=nn.zeros(32)})"},
     {"backward", l_backward,
      "ws:backward(dout, p, g [, opts]) -> dx [, dh0 [, dc0]]\n"
@@ -317,11 +317,11 @@ static const nnb_reg methods[] = {
 
 static const nnb_reg functions[] = {
     {"recurrent", l_new,
-     "nn.recurrent(cell, nin, nhid) -> workspace for one recurrent layer.\n"
+     "nn.C.recurrent(cell, nin, nhid) -> workspace for one recurrent layer.\n"
      "cell is 'rnn', 'lstm' or 'gru'.  The workspace owns the buffers of forward and\n"
      "backward and reuses them across mini-batches; see ws:forward, ws:backward.\n"
      "Most code uses the modules nn.RNN, nn.LSTM, nn.GRU instead.\n"
-     "  ws = nn.recurrent('gru', 3, 128)"},
+     "  ws = nn.C.recurrent('gru', 3, 128)"},
     {NULL, NULL, NULL}};
 
 void nnb_open_recurrent(lua_State *L) {
@@ -333,5 +333,13 @@ void nnb_open_recurrent(lua_State *L) {
     lua_setfield(L, -2, "__index");
   }
   lua_pop(L, 1);
+  /* Into nn.C with the other kernels (created here if layers.c has not). */
+  if (lua_getfield(L, -1, "C") != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "C");
+  }
   nnb_register(L, functions);
+  lua_pop(L, 1);
 }

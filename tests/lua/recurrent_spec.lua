@@ -1,4 +1,4 @@
--- Recurrent cells (src/core/rnn.c, lstm.c, gru.c through nn.recurrent and
+-- Recurrent cells (src/core/rnn.c, lstm.c, gru.c through nn.C.recurrent and
 -- the modules nn.RNN, nn.LSTM, nn.GRU) against a reference implementation
 -- of the same equations in plain Lua: Lua numbers are doubles, so the
 -- reference forward is exact to ~1e-15 and its central differences give
@@ -123,7 +123,7 @@ local function check_cell(cell, all, states)
   nn.seed(42)
   local B, T, D, H = 2, 6, 3, 4
   local Tt, P = problem(cell, B, T, D, H, states)
-  local ws = nn.recurrent(cell, D, H)
+  local ws = nn.C.recurrent(cell, D, H)
   local p = {wx = Tt.wx, wh = Tt.wh, b = Tt.b, bhn = Tt.bhn}
   local out = ws:forward(Tt.x, p, {all = all, h0 = Tt.h0, c0 = Tt.c0})
   local ref = ref_forward(cell, P, all)
@@ -177,34 +177,34 @@ describe("recurrent kernels on a hand-computed 2-step example", function()
   -- B=1, D=1, H=1, x = (1, -2); values worked out in tests/c/test_*.c.
   local x = nn.tensor{{{1}, {-2}}}
   it("tanh RNN", function()
-    local ws = nn.recurrent("rnn", 1, 1)
+    local ws = nn.C.recurrent("rnn", 1, 1)
     local h = ws:forward(nn.tensor{{1}, {2}}:view(1, 2, 1),
       {wx = nn.tensor{{0.5}}, wh = nn.tensor{{-1}}, b = nn.tensor{0.1}}, {all = true})
     assert.is_true(math.abs(h[1][1][1] - 0.53704957) < 1e-6)
     assert.is_true(math.abs(h[1][2][1] - 0.51016325) < 1e-6)
   end)
   it("LSTM", function()
-    local ws = nn.recurrent("lstm", 1, 1)
+    local ws = nn.C.recurrent("lstm", 1, 1)
     local h = ws:forward(x, {wx = nn.tensor{{0.5, -0.5, 1, 0.25}},
       wh = nn.tensor{{0.1, 0.2, -0.3, 0.4}}, b = nn.tensor{0, 0.5, 0, -0.1}}, {all = true})
     assert.is_true(math.abs(h[1][1][1] - 0.23726184) < 1e-6)
     assert.is_true(math.abs(h[1][2][1] - 0.04709995) < 1e-6)
   end)
   it("GRU", function()
-    local ws = nn.recurrent("gru", 1, 1)
+    local ws = nn.C.recurrent("gru", 1, 1)
     local h = ws:forward(x, {wx = nn.tensor{{0.5, -0.5, 1}}, wh = nn.tensor{{0.1, 0.2, -0.3}},
       b = nn.tensor{0, 0.5, 0.1}, bhn = nn.tensor{0.2}})
     assert.is_true(math.abs(h[1][1] - 0.10787085) < 1e-6)
   end)
 end)
 
-describe("nn.recurrent argument checks", function()
-  local ws = nn.recurrent("lstm", 3, 4)
+describe("nn.C.recurrent argument checks", function()
+  local ws = nn.C.recurrent("lstm", 3, 4)
   local p = {wx = nn.zeros(3, 16), wh = nn.zeros(4, 16), b = nn.zeros(16)}
   it("rejects unknown cells and bad sizes", function()
-    assert.has_error(function() nn.recurrent("tree", 3, 4) end)
-    assert.has_error(function() nn.recurrent("rnn", 0, 4) end,
-      "nn.recurrent: need 1 <= nin <= 2^20 and 1 <= nhid <= 2^16, got 0, 4")
+    assert.has_error(function() nn.C.recurrent("tree", 3, 4) end)
+    assert.has_error(function() nn.C.recurrent("rnn", 0, 4) end,
+      "nn.C.recurrent: need 1 <= nin <= 2^20 and 1 <= nhid <= 2^16, got 0, 4")
   end)
   it("backward before forward", function()
     assert.has_error(function()
@@ -222,7 +222,7 @@ describe("nn.recurrent argument checks", function()
       ws:forward(nn.zeros(2, 5, 3), {wx = nn.zeros(16, 3), wh = p.wh, b = p.b})
     end, "nn.LSTM:forward: params.wx must be 3x16, got 16x3")
     assert.has_error(function()
-      nn.recurrent("gru", 3, 4):forward(nn.zeros(2, 5, 3),
+      nn.C.recurrent("gru", 3, 4):forward(nn.zeros(2, 5, 3),
         {wx = nn.zeros(3, 12), wh = nn.zeros(4, 12), b = nn.zeros(12)})
     end, "nn.GRU:forward: params.bhn must be a tensor, got nil")
   end)
@@ -230,7 +230,7 @@ describe("nn.recurrent argument checks", function()
     assert.has_error(function() ws:forward(nn.zeros(2, 5, 3), p, {h0 = nn.zeros(3, 4)}) end,
       "nn.LSTM:forward: opts.h0 must be 2x4, got 3x4")
     assert.has_error(function()
-      nn.recurrent("rnn", 3, 4):forward(nn.zeros(2, 5, 3),
+      nn.C.recurrent("rnn", 3, 4):forward(nn.zeros(2, 5, 3),
         {wx = nn.zeros(3, 4), wh = nn.zeros(4, 4), b = nn.zeros(4)}, {c0 = nn.zeros(2, 4)})
     end, "nn.RNN:forward: opts.c0: only the LSTM has a cell state")
   end)
