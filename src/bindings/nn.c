@@ -26,6 +26,7 @@ NNB_PART(losses)
 NNB_PART(optim)
 NNB_PART(recurrent)
 NNB_PART(autoencoder)
+NNB_PART(clock)
 NNB_PART(doc)
 #undef NNB_PART
 
@@ -52,7 +53,7 @@ int luaopen_nn(lua_State *L) {
                          nnb_open_interrupt, nnb_open_h5,  nnb_open_image,
                          nnb_open_layers, nnb_open_losses, nnb_open_optim,
                          nnb_open_recurrent, nnb_open_autoencoder,
-                         nnb_open_doc};
+                         nnb_open_clock, nnb_open_doc};
   lua_newtable(L);
   for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
     if (parts[i]) parts[i](L);
