@@ -313,7 +313,7 @@ static const nnb_reg h5_fns[] = {
      "h5.list(path) -> {{name=, shape={...}, type=}, ...}\n"
      "Every dataset of an HDF5 file, recursively through groups (names are\n"
      "paths like \"model/layer1/weight\"), sorted by name.  type is \"float32\",\n"
-     "\"float64\", \"int32\", \"uint8\", ..., \"string\" (or \"compound\", \"enum\"...\n"
+     "\"float64\", \"int32\", \"uint8\", ..., \"string\" (or \"compound\", \"bool\"...\n"
      "for types h5.read cannot read); shape is {} for a scalar.\n"
      "Example: for _, d in ipairs(h5.list(\"data/data2.h5\")) do print(d) end\n"
      "         --> testd  int32  46568  ..."},
@@ -326,7 +326,8 @@ static const nnb_reg h5_fns[] = {
      "pixels, one-hot or 0/1 labels) -> float tensor.  as=\"index\" reads any\n"
      "integer dataset as an index tensor, as=\"float\" any numeric one as\n"
      "float.  String datasets (fixed or variable length) -> table of strings\n"
-     "(padding stripped; a scalar string dataset -> a string).\n"
+     "(padding stripped; a scalar string dataset -> a string, a 2-d one ->\n"
+     "a flat table in row-major order).\n"
      "Example: local x = h5.read(\"data/data2.h5\", \"trainx\")  -- 372550x3 index\n"
      "         local words = h5.read(\"data/data2.h5\", \"words\") -- words[1] == \".\"\n"
      "         local y = h5.read(\"data/data4.h5\", \"trainlbls\") -- float 0/1"},

@@ -237,6 +237,18 @@ hid_t h5_open_object(hid_t file, const char *path, const char *name) {
 
 /* --- types and shapes -------------------------------------------------- */
 
+/* h5py stores numpy bools as an int8 enum {FALSE = 0, TRUE = 1}. */
+int h5_is_bool_enum(hid_t type) {
+  if (H5Tget_class(type) != H5T_ENUM || H5Tget_nmembers(type) != 2) return 0;
+  int ok = 1;
+  for (unsigned m = 0; m < 2; m++) {
+    char *nm = H5Tget_member_name(type, m);
+    ok = ok && nm && (!strcmp(nm, "FALSE") || !strcmp(nm, "TRUE"));
+    if (nm) H5free_memory(nm);
+  }
+  return ok;
+}
+
 void h5_classify(hid_t type, nn_h5_class *cls, int *bits, char *name, size_t n) {
   size_t sz = H5Tget_size(type);
   *bits = (int)sz * 8;
@@ -255,7 +267,7 @@ void h5_classify(hid_t type, nn_h5_class *cls, int *bits, char *name, size_t n) 
     *cls = NN_H5_STRING;
     snprintf(name, n, "string");
     return;
-  case H5T_ENUM: other = "enum"; break;
+  case H5T_ENUM: other = h5_is_bool_enum(type) ? "bool" : "enum"; break;
   case H5T_COMPOUND: other = "compound"; break;
   case H5T_OPAQUE: other = "opaque"; break;
   case H5T_ARRAY: other = "array"; break;

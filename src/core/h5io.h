@@ -70,7 +70,7 @@ typedef struct nn_h5_dsinfo {
   char *name;         /* path from the root, no leading '/' (lists only) */
   nn_h5_class cls;
   int bits;           /* element width of numeric classes */
-  char type[24];      /* "float32", "int32", "uint8", "string", "compound"... */
+  char type[24];      /* "float32", "int32", "uint8", "string", "bool", "compound"... */
   int ndim;           /* 0 for a scalar dataset */
   int64_t size[NN_H5_MAXRANK];
 } nn_h5_dsinfo;

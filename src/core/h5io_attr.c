@@ -6,18 +6,6 @@
 #include "error.h"
 #include "h5io_internal.h"
 
-/* h5py stores numpy bools as an int8 enum {FALSE = 0, TRUE = 1}. */
-static int is_bool_enum(hid_t type) {
-  if (H5Tget_class(type) != H5T_ENUM || H5Tget_nmembers(type) != 2) return 0;
-  int ok = 1;
-  for (unsigned m = 0; m < 2; m++) {
-    char *nm = H5Tget_member_name(type, m);
-    ok = ok && nm && (!strcmp(nm, "FALSE") || !strcmp(nm, "TRUE"));
-    if (nm) H5free_memory(nm);
-  }
-  return ok;
-}
-
 static int read_bools(hid_t a, hid_t type, nn_h5_attr *it) {
   hid_t mt = H5Tget_native_type(type, H5T_DIR_ASCEND);
   size_t sz = mt < 0 ? 0 : H5Tget_size(mt);
@@ -48,7 +36,6 @@ static int read_attr(hid_t a, nn_h5_attr *it) {
   nn_h5_class cls;
   int bits;
   h5_classify(type, &cls, &bits, it->type, sizeof it->type);
-  if (is_bool_enum(type)) snprintf(it->type, sizeof it->type, "bool");
   size_t cnt = (size_t)(it->n ? it->n : 1);
   herr_t r = 0;
   if (cls == NN_H5_INT || (cls == NN_H5_UINT && bits < 64)) {
@@ -65,7 +52,7 @@ static int read_attr(hid_t a, nn_h5_attr *it) {
       h5_prefix_error("attribute '%s'", it->name);
       goto done;
     }
-  } else if (is_bool_enum(type)) {
+  } else if (h5_is_bool_enum(type)) {
     it->kind = NN_H5_ATTR_BOOL;
     if (!(it->i = malloc(cnt * sizeof *it->i))) goto oom;
     if (read_bools(a, type, it) != NN_OK) goto done;

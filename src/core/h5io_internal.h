@@ -52,6 +52,9 @@ hid_t h5_open_object(hid_t file, const char *path, const char *name);
 /* Describe an HDF5 datatype: class, bit width, printable name. */
 void h5_classify(hid_t type, nn_h5_class *cls, int *bits, char *name, size_t n);
 
+/* h5py's bool type: an enum of two members named FALSE and TRUE. */
+int h5_is_bool_enum(hid_t type);
+
 /* Shape of a dataspace into info (ndim, size). NN_ERR over NN_H5_MAXRANK. */
 int h5_shape(hid_t space, int *ndim, int64_t *size);
 

@@ -303,6 +303,73 @@ describe("h5 errors", function()
   end)
 end)
 
+describe("h5 on the types h5py writes (tests/fixtures/h5py_types.h5)", function()
+  local fx = "tests/fixtures/h5py_types.h5"
+
+  it("lists them", function()
+    local got = {}
+    for _, d in ipairs(h5.list(fx)) do
+      got[#got + 1] = d.name .. " " .. d.type .. " " .. table.concat(d.shape, "x")
+    end
+    assert.same({"bools bool 2", "comp compound 3", "f16 float16 2", "f64 float64 2x2",
+                 "f64huge float64 1", "g/h/x float32 2x3", "i16 int16 3", "i64 int64 3",
+                 "i64big int64 2", "i8 int8 2", "sstr string ", "str2d string 2x2",
+                 "u32 uint32 2", "vstr string 3"}, got)
+  end)
+
+  it("converts numbers by the documented rules", function()
+    local f64 = h5.read(fx, "f64")
+    assert.equal("float32", f64:type())
+    assert.same({{1.5, 2.25}, {3, 4}}, f64:totable())
+    assert.same({0.5, -2}, h5.read(fx, "f16"):totable())
+    local i64 = h5.read(fx, "i64")
+    assert.equal("index", i64:type())
+    assert.same({1, 2, 3}, i64:totable())
+    assert.equal("float32", h5.read(fx, "i16"):type())
+    assert.same({-3, 0, 7}, h5.read(fx, "i16"):totable())
+    assert.same({-128, 127}, h5.read(fx, "i8"):totable())
+    assert.same({1, 4000000000}, h5.read(fx, "u32", {as = "float"}):totable())
+    assert.same({1, 2 ^ 40}, h5.read(fx, "i64big", {as = "float"}):totable())
+    assert.same({{0, 1, 2}, {3, 4, 5}}, h5.read(fx, "g/h/x"):totable())
+  end)
+
+  it("reads fixed, variable-length, 2-d and scalar strings", function()
+    assert.same({"alpha", "b\xc3\xa9ta", ""}, h5.read(fx, "vstr"))
+    assert.same({"a", "b", "c", "dd"}, h5.read(fx, "str2d"))
+    assert.equal("scalar string", h5.read(fx, "sstr"))
+  end)
+
+  it("refuses values out of range and unsupported types", function()
+    failure(function() h5.read(fx, "i64big") end,
+      "h5.read: dataset 'i64big' in " .. fx .. " (int64) holds a value out of the range of int32")
+    failure(function() h5.read(fx, "u32") end,
+      "h5.read: dataset 'u32' in " .. fx .. " (uint32) holds a value out of the range of int32")
+    failure(function() h5.read(fx, "f64huge") end,
+      "h5.read: dataset 'f64huge' in " .. fx .. " (float64) holds a value out of the range of float32")
+    failure(function() h5.read(fx, "comp") end,
+      "h5.read: dataset 'comp' in " .. fx .. " has unsupported type compound")
+    failure(function() h5.read(fx, "bools") end,
+      "h5.read: dataset 'bools' in " .. fx .. " has unsupported type bool")
+    failure(function() h5.read(fx, "i16", {as = "index"}) end,
+      "h5.read: dataset 'i16' in " .. fx .. " (int16) holds -3 at flat position 1: not a 1-based index")
+    failure(function() h5.load(fx) end,
+      "h5.load: dataset 'f64huge' in " .. fx .. " (float64) holds a value out of the range of float32")
+  end)
+
+  it("reads its attributes", function()
+    local a = h5.attrs(fx)
+    assert.equal("fixed", a.bytes)
+    assert.same({-1, 2}, a.i8arr)
+    assert.equal("integer", math.type(a.i8arr[1]))
+    assert.equal(2 ^ 63 + 5, a.u64) -- uint64 comes back as a float
+    assert.equal("(unreadable compound attribute)", a.comp)
+    assert.same({"x", "yz"}, a.vstrs)
+    assert.is_true(a.flag)
+    assert.equal(0.25, a.f32)
+    assert.same({note = "group attribute"}, h5.attrs(fx, "g"))
+  end)
+end)
+
 describe("h5 docs", function()
   it("document every function with an example", function()
     for _, name in ipairs {"list", "read", "write", "attrs", "setattr", "load", "exists"} do
