@@ -1,0 +1,282 @@
+-- The benchmark driver behind bench/run (which builds first, then runs this
+-- with lua5.4 from the project root).  See bench/README.md.
+package.path = "bench/?.lua;lua/?.lua;" .. package.path
+local cli = require "cli"
+local json = require "json"
+local report = require "report"
+local proc = require "proc"
+
+local opt = cli.parse(arg, {
+  usage = "bench/run [options]",
+  {"threads", "1,2", "thread counts, set equally for nnsh (OPENBLAS_NUM_THREADS) and PyTorch"},
+  {"repeat", 3, "runs per setting; the median is reported"},
+  {"json", nil, "write every figure to FILE", type = "string"},
+  {"md", nil, "write the summary as Markdown to FILE", type = "string"},
+  {"only", nil, "comma-separated workloads (autoencoder,trigram,rnn,lstm,gru,mlp,startup,query)", type = "string"},
+  {"coretype", nil, "also run everything with OPENBLAS_CORETYPE=NAME (e.g. SkylakeX)", type = "string"},
+  {"batches", 0, "time only K mini-batches per run and scale to an epoch (0 = whole epochs)"},
+  {"sgemm-time", 0.5, "seconds per shape in the sgemm micro-benchmark"},
+  {"no-torch", false, "skip the PyTorch side"},
+  {"install", false, "(handled by bench/run) install python3-torch python3-h5py time"},
+  {"build", "build", "build directory (Release)"},
+})
+
+local PY = "/usr/bin/python3"
+local build = opt.build
+local nnsh = build .. "/nnsh"
+local threads = cli.list(opt.threads)
+local wanted = {}
+if opt.only then for _, w in ipairs(cli.list(opt.only)) do wanted[w] = true end end
+local function want(name) return not opt.only or wanted[name] end
+
+local function log(fmt, ...)
+  io.stderr:write(string.format(fmt, ...), "\n")
+  io.stderr:flush()
+end
+
+local function exists(path)
+  local f = io.open(path, "r")
+  if f then f:close() return true end
+  return false
+end
+
+local function median(xs)
+  local s = {}
+  for i, v in ipairs(xs) do s[i] = v end
+  table.sort(s)
+  local n = #s
+  if n == 0 then return nil end
+  if n % 2 == 1 then return s[(n + 1) // 2] end
+  return (s[n // 2] + s[n // 2 + 1]) / 2
+end
+
+-- ---------------------------------------------------------------- machine
+local function machine()
+  local m = {date = proc.capture("date -u +%Y-%m-%dT%H:%M:%SZ"),
+             kernel = proc.capture("uname -srm"),
+             loadavg_start = proc.capture("cat /proc/loadavg")}
+  for line in proc.capture("LC_ALL=C lscpu"):gmatch("[^\n]+") do
+    local k, v = line:match("^([^:]+):%s*(.*)$")
+    if k == "Model name" then m.cpu = v
+    elseif k == "CPU(s)" then m.cpus = tonumber(v)
+    elseif k == "Core(s) per socket" then m.cores_per_socket = tonumber(v)
+    elseif k == "Thread(s) per core" then m.threads_per_core = tonumber(v)
+    elseif k == "Flags" then m.avx512f = v:find("avx512f") ~= nil end
+  end
+  m.openblas_coretype_env = os.getenv("OPENBLAS_CORETYPE") or "(unset)"
+  m.git = proc.capture("git rev-parse --short HEAD 2>/dev/null")
+  local torch_ok = not opt["no-torch"] and proc.capture(PY .. [[ -c 'import torch, h5py; print(torch.__version__)' 2>/dev/null]])
+  m.torch = (torch_ok and torch_ok ~= "") and torch_ok or nil
+  return m
+end
+
+-- ---------------------------------------------------------------- sgemm
+local function all_shapes(workloads)
+  local seen, list = {}, {}
+  for _, w in ipairs(workloads) do
+    for _, g in ipairs(w.gemms) do
+      if not seen[g[1]] then seen[g[1]] = true; list[#list + 1] = g[1] end
+    end
+  end
+  return list
+end
+
+local function sgemm_rates(shapes, t, env)
+  local e = {OPENBLAS_NUM_THREADS = tostring(t)}
+  for k, v in pairs(env) do e[k] = v end
+  local argv = {build .. "/sgemm_bench", "--time", tostring(opt["sgemm-time"])}
+  for _, s in ipairs(shapes) do argv[#argv + 1] = s end
+  local r = proc.run(argv, e)
+  local out = {rates = {}, core = r.stdout:match("CORE (%S+)"), config = r.stdout:match("CONFIG ([^\n]+)")}
+  for line in r.stdout:gmatch("SGEMM (%b{})") do
+    local s = json.decode(line)
+    out.rates[s.shape] = s
+  end
+  if r.rc ~= 0 then out.error = r.stderr end
+  return out
+end
+
+-- epoch FLOPs and the floor (seconds) from measured per-call times
+local function flops_and_floor(w, rates)
+  local per_batch_flops, per_batch_sec = 0, 0
+  for _, g in ipairs(w.gemms) do
+    local m, n, k = g[1]:match("^(%d+)x(%d+)x(%d+)")
+    per_batch_flops = per_batch_flops + 2 * m * n * k * g[2]
+    local r = rates and rates[g[1]]
+    if r and per_batch_sec then per_batch_sec = per_batch_sec + r.us_per_call * 1e-6 * g[2]
+    else per_batch_sec = nil end
+  end
+  local batches = w.samples / w.batch
+  return per_batch_flops * batches, per_batch_sec and per_batch_sec * batches
+end
+
+-- ---------------------------------------------------------------- one setting
+-- Runs argv `repeat` times; each run's last BENCH line and peak RSS.
+local function measure(argv, env, label)
+  local runs, secs, rss = {}, {}, {}
+  for i = 1, opt["repeat"] do
+    local r = proc.run(argv, env, {rss = true})
+    local line = r.stdout:match(".*BENCH (%b{})")
+    if r.rc ~= 0 or not line then
+      local err = (r.stderr ~= "" and r.stderr or r.stdout):sub(-600)
+      log("  %s: FAILED (exit %s)\n%s", label, tostring(r.rc), err)
+      return {error = ("exit %s: %s"):format(tostring(r.rc), err)}
+    end
+    local b = json.decode(line)
+    b.max_rss_kb, b.wall = r.max_rss_kb, r.wall
+    runs[i], secs[i], rss[i] = b, b.sec_per_epoch, r.max_rss_kb
+    log("  %-28s run %d: %.4f s/epoch%s, peak RSS %.0f MB", label, i, b.sec_per_epoch,
+        b.scaled and " (scaled)" or "", (r.max_rss_kb or 0) / 1024)
+  end
+  return {sec_per_epoch = median(secs), max_rss_kb = median(rss), runs = runs,
+          scaled = runs[1].scaled, batches_timed = runs[1].batches_timed,
+          batches_per_epoch = runs[1].batches_per_epoch}
+end
+
+local function workload_args(w)
+  local a = {}
+  if opt.batches > 0 then a = {"--batches", tostring(opt.batches)}
+  elseif w.epochs then a = {"--epochs", tostring(w.epochs)} end
+  return a
+end
+
+local function append(t, more) for _, v in ipairs(more) do t[#t + 1] = v end return t end
+
+local function run_workload(w, core_env, torch_ok)
+  local res = {name = w.name, title = w.title, nnsh = {}, torch = {}}
+  if exists(w.nnsh) then
+    for _, t in ipairs(threads) do
+      local env = {OPENBLAS_NUM_THREADS = tostring(t), OMP_WAIT_POLICY = false}
+      for k, v in pairs(core_env) do env[k] = v end
+      res.nnsh[tostring(t)] = measure(append({nnsh, w.nnsh}, workload_args(w)), env,
+                                      ("nnsh %s %dT"):format(w.name, t))
+    end
+  else
+    res.nnsh_missing = w.nnsh .. " does not exist yet"
+    log("  nnsh %s: MISSING (%s)", w.name, res.nnsh_missing)
+  end
+  if not torch_ok then
+    res.torch_missing = opt["no-torch"] and "--no-torch" or (PY .. " cannot import torch and h5py (bench/run --install)")
+    return res
+  end
+  for _, t in ipairs(threads) do
+    local policies = t > 1 and {"default", "passive"} or {"default"}
+    for _, pol in ipairs(policies) do
+      local env = {OPENBLAS_NUM_THREADS = tostring(t), OMP_NUM_THREADS = tostring(t),
+                   OMP_WAIT_POLICY = pol == "passive" and "PASSIVE" or false,
+                   PYTHONDONTWRITEBYTECODE = "1"}
+      for k, v in pairs(core_env) do env[k] = v end
+      local argv = append({PY}, w.torch)
+      append(argv, {"--threads", tostring(t)})
+      local key = pol == "default" and tostring(t) or (t .. " passive")
+      res.torch[key] = measure(append(argv, workload_args(w)), env, ("torch %s %s"):format(w.name, key))
+    end
+  end
+  return res
+end
+
+-- ---------------------------------------------------------------- start-up, queries
+local function timed_runs(argv, env, n)
+  local walls, rss = {}, {}
+  proc.run(argv, env)  -- warm the page cache
+  for i = 1, n do
+    local r = proc.run(argv, env, {rss = true})
+    if r.rc ~= 0 then return {error = ("exit %s: %s"):format(tostring(r.rc), r.stderr:sub(-400))} end
+    walls[i], rss[i] = r.wall, r.max_rss_kb
+  end
+  return {wall = median(walls), max_rss_kb = median(rss), n = n}
+end
+
+local function startup(torch_ok, core_env)
+  local n = math.max(opt["repeat"], 5)
+  local env = {OPENBLAS_NUM_THREADS = "1", OMP_NUM_THREADS = "1", PYTHONDONTWRITEBYTECODE = "1"}
+  for k, v in pairs(core_env) do env[k] = v end
+  local s = {nnsh = timed_runs({nnsh, "-e", ""}, env, n)}
+  if torch_ok then s.torch = timed_runs({PY, "-c", "import torch"}, env, n) end
+  log("  start-up: nnsh %s s, torch %s s", tostring(s.nnsh.wall), tostring(s.torch and s.torch.wall))
+  return s
+end
+
+local function query(torch_ok, core_env)
+  local n = math.max(opt["repeat"], 5)
+  local env = {OPENBLAS_NUM_THREADS = "1", OMP_NUM_THREADS = "1", PYTHONDONTWRITEBYTECODE = "1"}
+  for k, v in pairs(core_env) do env[k] = v end
+  local q = {text = "what does new"}
+  if exists("scripts/q2_topk.lua") then
+    q.nnsh_e2e = timed_runs({nnsh, "scripts/q2_topk.lua", q.text}, env, n)
+  else
+    q.nnsh_e2e = {missing = "scripts/q2_topk.lua does not exist yet"}
+  end
+  if exists("lua/trigram.lua") then
+    local r = proc.run({nnsh, "bench/q2_query.lua", q.text}, env)
+    local line = r.stdout:match(".*BENCH (%b{})")
+    q.nnsh_inproc = line and json.decode(line) or {error = r.stderr:sub(-400)}
+  else
+    q.nnsh_inproc = {missing = "lua/trigram.lua does not exist yet"}
+  end
+  if torch_ok then
+    q.torch_e2e = timed_runs({PY, "bench/torch/trigram_query.py", q.text}, env, n)
+    local r = proc.run({PY, "bench/torch/trigram_query.py", "--inprocess", "2000", q.text}, env)
+    local line = r.stdout:match(".*BENCH (%b{})")
+    q.torch_inproc = line and json.decode(line) or {error = r.stderr:sub(-400)}
+  end
+  log("  query: nnsh e2e %s s, in-process %s us; torch e2e %s s, in-process %s us",
+      tostring(q.nnsh_e2e.wall), tostring(q.nnsh_inproc.us_per_query),
+      tostring(q.torch_e2e and q.torch_e2e.wall), tostring(q.torch_inproc and q.torch_inproc.us_per_query))
+  return q
+end
+
+-- ---------------------------------------------------------------- main
+local all = require "workloads"
+local workloads = {}
+for _, w in ipairs(all) do if want(w.name) then workloads[#workloads + 1] = w end end
+
+local results = {machine = machine(), options = opt, settings = {}}
+local torch_ok = results.machine.torch ~= nil
+log("bench: %s, %s, load %s", results.machine.cpu or "?", results.machine.kernel, results.machine.loadavg_start)
+if not torch_ok then log("bench: PyTorch side skipped: %s", opt["no-torch"] and "--no-torch" or (PY .. " cannot import torch, h5py")) end
+
+local cores = {{label = os.getenv("OPENBLAS_CORETYPE") or "auto", env = {}}}
+if opt.coretype then cores[2] = {label = opt.coretype, env = {OPENBLAS_CORETYPE = opt.coretype}} end
+
+for _, c in ipairs(cores) do
+  log("== OPENBLAS_CORETYPE=%s", c.label)
+  local setting = {coretype = c.label, sgemm = {}, workloads = {}}
+  local shapes = all_shapes(workloads)
+  for _, t in ipairs(threads) do
+    if #shapes > 0 then
+      log("  sgemm at %d thread(s), %d shapes", t, #shapes)
+      setting.sgemm[tostring(t)] = sgemm_rates(shapes, t, c.env)
+      setting.corename = setting.corename or setting.sgemm[tostring(t)].core
+    end
+  end
+  for _, w in ipairs(workloads) do
+    log("== %s", w.title)
+    local r = run_workload(w, c.env, torch_ok)
+    r.floor = {}
+    for _, t in ipairs(threads) do
+      local s = setting.sgemm[tostring(t)]
+      local flops, floor = flops_and_floor(w, s and s.rates)
+      r.gemm_flops_per_epoch, r.floor[tostring(t)] = flops, floor
+    end
+    r.floor_target = w.floor_target
+    setting.workloads[#setting.workloads + 1] = r
+  end
+  if want("startup") then log("== start-up"); setting.startup = startup(torch_ok, c.env) end
+  if want("query") then log("== top-10 query"); setting.query = query(torch_ok, c.env) end
+  results.settings[#results.settings + 1] = setting
+end
+results.machine.loadavg_end = proc.capture("cat /proc/loadavg")
+
+local md = report.markdown(results)
+io.write(md, "\n")
+if opt.md then
+  local f = assert(io.open(opt.md, "w"))
+  f:write(md, "\n")
+  f:close()
+  log("bench: wrote %s", opt.md)
+end
+if opt.json then
+  json.write(opt.json, results)
+  log("bench: wrote %s", opt.json)
+end
