@@ -1,328 +1,11 @@
-/* HDF5 reading: file opening with clear errors, dataset listing, datasets
- * into tensors and strings.  See h5io.h for the conventions. */
-#include <errno.h>
-#include <stdarg.h>
+/* HDF5 reading: dataset listing, datasets into tensors and strings.
+ * See h5io.h for the conventions; the file plumbing is in h5io_open.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "error.h"
 #include "h5io_internal.h"
-
-/* --- errors and ids ----------------------------------------------------- */
-
-void h5_init(void) {
-  static int done;
-  if (!done) {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    done = 1;
-  }
-}
-
-typedef struct {
-  char desc[200];
-} innermost_t;
-
-static herr_t innermost_cb(unsigned n, const H5E_error2_t *e, void *data) {
-  /* Walking upward, n == 0 is where HDF5 detected the problem: the most
-   * specific text ("truncated file: eof = ...") rather than "unable to open". */
-  if (n == 0 && e->desc) snprintf(((innermost_t *)data)->desc, 200, "%s", e->desc);
-  return 0;
-}
-
-int h5_fail(const char *fmt, ...) {
-  char msg[400];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  innermost_t w = {{0}};
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_cb, &w);
-  H5Eclear2(H5E_DEFAULT);
-  if (w.desc[0]) return nn_seterror("%s: %s", msg, w.desc);
-  return nn_seterror("%s", msg);
-}
-
-int h5_prefix_error(const char *fmt, ...) {
-  char prefix[300], last[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(prefix, sizeof prefix, fmt, ap);
-  va_end(ap);
-  snprintf(last, sizeof last, "%s", nn_lasterror());
-  return nn_seterror("%s: %s", prefix, last);
-}
-
-void h5_close(hid_t id) {
-  if (id < 0) return;
-  switch (H5Iget_type(id)) {
-  case H5I_FILE: H5Fclose(id); break;
-  case H5I_GROUP: H5Gclose(id); break;
-  case H5I_DATASET: H5Dclose(id); break;
-  case H5I_DATATYPE: H5Tclose(id); break;
-  case H5I_DATASPACE: H5Sclose(id); break;
-  case H5I_ATTR: H5Aclose(id); break;
-  case H5I_GENPROP_LST: H5Pclose(id); break;
-  default: break;
-  }
-}
-
-int nn_h5_open_ids(void) {
-  h5_init();
-  /* Files, groups, datasets, attributes and committed types of all files;
-   * H5F_OBJ_LOCAL so a file id is counted once. */
-  ssize_t n = H5Fget_obj_count((hid_t)H5F_OBJ_ALL, H5F_OBJ_ALL | H5F_OBJ_LOCAL);
-  return n < 0 ? -1 : (int)n;
-}
-
-/* --- opening files -------------------------------------------------------- */
-
-static int check_accessible(const char *path, int mode, const char *what) {
-  struct stat st;
-  if (stat(path, &st) != 0)
-    return nn_seterror("cannot open %s: %s", path, strerror(errno));
-  if (S_ISDIR(st.st_mode))
-    return nn_seterror("cannot open %s: is a directory", path);
-  if (access(path, mode) != 0)
-    return nn_seterror("cannot open %s %s: %s", path, what, strerror(errno));
-  return NN_OK;
-}
-
-static hid_t open_existing(const char *path, unsigned flags) {
-  if (check_accessible(path, flags == H5F_ACC_RDWR ? R_OK | W_OK : R_OK,
-                       flags == H5F_ACC_RDWR ? "for writing" : "for reading"))
-    return -1;
-#if H5_VERSION_GE(1, 12, 0)
-  htri_t is = H5Fis_accessible(path, H5P_DEFAULT);
-#else
-  htri_t is = H5Fis_hdf5(path);
-#endif
-  if (is <= 0) {
-    /* No HDF5 signature in the file (or a file shorter than one). */
-    H5Eclear2(H5E_DEFAULT);
-    nn_seterror("%s is not an HDF5 file", path);
-    return -1;
-  }
-  hid_t f = H5Fopen(path, flags, H5P_DEFAULT);
-  if (f < 0) h5_fail("cannot open %s (corrupt or truncated HDF5 file?)", path);
-  return f;
-}
-
-hid_t h5_open_read(const char *path) {
-  h5_init();
-  return open_existing(path, H5F_ACC_RDONLY);
-}
-
-hid_t h5_open_rdwr(const char *path) {
-  h5_init();
-  return open_existing(path, H5F_ACC_RDWR);
-}
-
-hid_t h5_open_write(const char *path) {
-  h5_init();
-  struct stat st;
-  if (stat(path, &st) == 0 || errno != ENOENT) return open_existing(path, H5F_ACC_RDWR);
-  /* New files use the 1.8 format, whose dense attribute storage lifts the
-   * 64 KB limit on an object's attributes. */
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0) {
-    h5_fail("cannot create %s", path);
-    h5_close(fapl);
-    return -1;
-  }
-  hid_t f = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
-  if (f < 0) h5_fail("cannot create %s", path);
-  h5_close(fapl);
-  return f;
-}
-
-/* --- names and objects ------------------------------------------------- */
-
-const char *h5_strip(const char *name) {
-  if (!name) return NULL;
-  while (*name == '/') name++;
-  return *name ? name : NULL;
-}
-
-/* Does the link `name` exist, checking each parent first (H5Lexists fails
- * instead of answering "no" when a parent is missing)? */
-static int link_exists(hid_t file, const char *name) {
-  char buf[1024];
-  size_t n = strlen(name);
-  if (n >= sizeof buf) return 0;
-  memcpy(buf, name, n + 1);
-  for (size_t i = 1; i <= n; i++) {
-    if (buf[i] != '/' && buf[i] != '\0') continue;
-    char c = buf[i];
-    buf[i] = '\0';
-    htri_t e = H5Lexists(file, buf, H5P_DEFAULT);
-    buf[i] = c;
-    if (e <= 0) {
-      H5Eclear2(H5E_DEFAULT);
-      return 0;
-    }
-  }
-  return 1;
-}
-
-static int collect(hid_t file, nn_h5_dslist *out);
-
-static void missing_dataset(hid_t file, const char *path, const char *name) {
-  char names[320] = "";
-  nn_h5_dslist l = {0, NULL};
-  if (collect(file, &l) == NN_OK) {
-    size_t used = 0;
-    for (int i = 0; i < l.n; i++) {
-      size_t k = strlen(l.items[i].name);
-      if (used + k + 8 >= sizeof names) {
-        strcpy(names + used, ", ...");
-        break;
-      }
-      used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
-                               i ? ", " : "", l.items[i].name);
-    }
-  }
-  if (l.n == 0)
-    nn_seterror("no dataset '%s' in %s (the file has no datasets)", name, path);
-  else
-    nn_seterror("no dataset '%s' in %s (datasets: %s)", name, path, names);
-  nn_h5_list_free(&l);
-}
-
-static const char *kind_of(hid_t obj) {
-  switch (H5Iget_type(obj)) {
-  case H5I_GROUP: return "group";
-  case H5I_DATASET: return "dataset";
-  case H5I_DATATYPE: return "named datatype";
-  default: return "object";
-  }
-}
-
-hid_t h5_open_dataset(hid_t file, const char *path, const char *name) {
-  const char *n = h5_strip(name);
-  if (!n) {
-    nn_seterror("empty dataset name for %s", path);
-    return -1;
-  }
-  if (!link_exists(file, n)) {
-    missing_dataset(file, path, n);
-    return -1;
-  }
-  hid_t obj = H5Oopen(file, n, H5P_DEFAULT);
-  if (obj < 0) {
-    h5_fail("cannot open '%s' in %s", n, path);
-    return -1;
-  }
-  if (H5Iget_type(obj) != H5I_DATASET) {
-    nn_seterror("'%s' in %s is a %s, not a dataset", n, path, kind_of(obj));
-    h5_close(obj);
-    return -1;
-  }
-  return obj;
-}
-
-hid_t h5_open_object(hid_t file, const char *path, const char *name) {
-  const char *n = h5_strip(name);
-  if (!n) n = "/";
-  else if (!link_exists(file, n)) {
-    nn_seterror("no object '%s' in %s", n, path);
-    return -1;
-  }
-  hid_t obj = H5Oopen(file, n, H5P_DEFAULT);
-  if (obj < 0) h5_fail("cannot open '%s' in %s", n, path);
-  return obj;
-}
-
-/* --- types and shapes -------------------------------------------------- */
-
-/* h5py stores numpy bools as an int8 enum {FALSE = 0, TRUE = 1}. */
-int h5_is_bool_enum(hid_t type) {
-  if (H5Tget_class(type) != H5T_ENUM || H5Tget_nmembers(type) != 2) return 0;
-  int ok = 1;
-  for (unsigned m = 0; m < 2; m++) {
-    char *nm = H5Tget_member_name(type, m);
-    ok = ok && nm && (!strcmp(nm, "FALSE") || !strcmp(nm, "TRUE"));
-    if (nm) H5free_memory(nm);
-  }
-  return ok;
-}
-
-void h5_classify(hid_t type, nn_h5_class *cls, int *bits, char *name, size_t n) {
-  size_t sz = H5Tget_size(type);
-  *bits = (int)sz * 8;
-  *cls = NN_H5_OTHER;
-  const char *other = "unknown";
-  switch (H5Tget_class(type)) {
-  case H5T_FLOAT:
-    *cls = NN_H5_FLOAT;
-    snprintf(name, n, "float%d", *bits);
-    return;
-  case H5T_INTEGER:
-    *cls = H5Tget_sign(type) == H5T_SGN_NONE ? NN_H5_UINT : NN_H5_INT;
-    snprintf(name, n, "%s%d", *cls == NN_H5_UINT ? "uint" : "int", *bits);
-    return;
-  case H5T_STRING:
-    *cls = NN_H5_STRING;
-    snprintf(name, n, "string");
-    return;
-  case H5T_ENUM: other = h5_is_bool_enum(type) ? "bool" : "enum"; break;
-  case H5T_COMPOUND: other = "compound"; break;
-  case H5T_OPAQUE: other = "opaque"; break;
-  case H5T_ARRAY: other = "array"; break;
-  case H5T_VLEN: other = "vlen"; break;
-  case H5T_REFERENCE: other = "reference"; break;
-  case H5T_BITFIELD: other = "bitfield"; break;
-  case H5T_TIME: other = "time"; break;
-  default: break;
-  }
-  snprintf(name, n, "%s", other);
-}
-
-int h5_shape(hid_t space, int *ndim, int64_t *size) {
-  int nd = H5Sget_simple_extent_ndims(space);
-  if (nd < 0) return h5_fail("cannot read a dataspace");
-  if (nd > NN_H5_MAXRANK) return nn_seterror("dataspace of rank %d", nd);
-  hsize_t dims[NN_H5_MAXRANK];
-  H5Sget_simple_extent_dims(space, dims, NULL);
-  *ndim = nd;
-  for (int i = 0; i < nd; i++) size[i] = (int64_t)dims[i];
-  return NN_OK;
-}
-
-static H5T_conv_ret_t range_cb(H5T_conv_except_t e, hid_t src, hid_t dst,
-                               void *sbuf, void *dbuf, void *flag) {
-  (void)src, (void)dst, (void)sbuf, (void)dbuf;
-  if (e == H5T_CONV_EXCEPT_RANGE_HI || e == H5T_CONV_EXCEPT_RANGE_LOW) {
-    *(int *)flag = 1;
-    return H5T_CONV_ABORT;
-  }
-  return H5T_CONV_UNHANDLED;
-}
-
-hid_t h5_dxpl_checked(int *overflow) {
-  hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
-  if (dxpl >= 0 && H5Pset_type_conv_cb(dxpl, range_cb, overflow) < 0) {
-    h5_close(dxpl);
-    return -1;
-  }
-  return dxpl;
-}
-
-static int describe(hid_t ds, nn_h5_dsinfo *info) {
-  hid_t type = H5Dget_type(ds), space = H5Dget_space(ds);
-  int rc = NN_ERR;
-  if (type < 0 || space < 0) {
-    h5_fail("cannot read a dataset's type or shape");
-  } else {
-    h5_classify(type, &info->cls, &info->bits, info->type, sizeof info->type);
-    rc = h5_shape(space, &info->ndim, info->size);
-  }
-  h5_close(type);
-  h5_close(space);
-  return rc;
-}
 
 /* --- listing ---------------------------------------------------------------- */
 
@@ -356,7 +39,7 @@ static herr_t visit_cb(hid_t g, const char *name, const nn_h5_linfo *info, void 
       if (!it->name) rc = nn_seterror("out of memory listing datasets");
       else {
         l->n++; /* counted before describe so that free() releases the name */
-        rc = describe(obj, it);
+        rc = h5_describe(obj, it);
       }
     }
   }
@@ -368,7 +51,7 @@ static int by_name(const void *a, const void *b) {
   return strcmp(((const nn_h5_dsinfo *)a)->name, ((const nn_h5_dsinfo *)b)->name);
 }
 
-static int collect(hid_t file, nn_h5_dslist *out) {
+int h5_collect(hid_t file, nn_h5_dslist *out) {
   visit_t v = {out, 0};
   out->n = 0;
   out->items = NULL;
@@ -389,7 +72,7 @@ int nn_h5_list(nn_h5_dslist *out, const char *path) {
   out->items = NULL;
   hid_t f = h5_open_read(path);
   if (f < 0) return NN_ERR;
-  int rc = collect(f, out);
+  int rc = h5_collect(f, out);
   if (rc != NN_OK) h5_prefix_error("cannot list %s", path);
   h5_close(f);
   return rc;
@@ -407,7 +90,7 @@ int nn_h5_info(nn_h5_dsinfo *info, const char *path, const char *name) {
   hid_t f = h5_open_read(path);
   if (f < 0) return NN_ERR;
   hid_t ds = h5_open_dataset(f, path, name);
-  int rc = ds < 0 ? NN_ERR : describe(ds, info);
+  int rc = ds < 0 ? NN_ERR : h5_describe(ds, info);
   h5_close(ds);
   h5_close(f);
   return rc;
@@ -455,7 +138,7 @@ int nn_h5_read(nn_tensor *t, const char *path, const char *name, nn_h5_as as) {
   nn_dtype dtype = NN_F32;
   memset(&in, 0, sizeof in);
   name = h5_strip(name) ? h5_strip(name) : name;
-  if ((ds = h5_open_dataset(f, path, name)) < 0 || describe(ds, &in) != NN_OK ||
+  if ((ds = h5_open_dataset(f, path, name)) < 0 || h5_describe(ds, &in) != NN_OK ||
       choose_dtype(&in, as, path, name, &dtype) != NN_OK)
     goto done;
   if (in.ndim > NN_MAXDIM) {
@@ -562,7 +245,7 @@ int nn_h5_read_strings(nn_h5_strings *out, const char *path, const char *name) {
   int rc = NN_ERR;
   nn_h5_dsinfo in;
   name = h5_strip(name) ? h5_strip(name) : name;
-  if ((ds = h5_open_dataset(f, path, name)) < 0 || describe(ds, &in) != NN_OK) goto done;
+  if ((ds = h5_open_dataset(f, path, name)) < 0 || h5_describe(ds, &in) != NN_OK) goto done;
   if (in.cls != NN_H5_STRING) {
     nn_seterror("dataset '%s' in %s is %s, not strings", name, path, in.type);
     goto done;

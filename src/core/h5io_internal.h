@@ -1,4 +1,5 @@
-/* Shared helpers of h5io.c, h5io_write.c and h5io_attr.c (not a public API).
+/* Shared helpers of the h5io files (not a public API); h5io_open.c holds
+ * most of them.
  *
  * Error discipline: a helper that fails has already set the nn error message
  * and returns a negative id or NN_ERR; h5_fail() must be called right after
@@ -57,6 +58,12 @@ int h5_is_bool_enum(hid_t type);
 
 /* Shape of a dataspace into info (ndim, size). NN_ERR over NN_H5_MAXRANK. */
 int h5_shape(hid_t space, int *ndim, int64_t *size);
+
+/* Type and shape of an open dataset (info->name untouched). */
+int h5_describe(hid_t ds, nn_h5_dsinfo *info);
+
+/* Every dataset of an open file, sorted (see nn_h5_list). */
+int h5_collect(hid_t file, nn_h5_dslist *out);
 
 /* Transfer property list whose conversion callback aborts H5Dread/H5Aread
  * on a value out of the destination type's range, setting *overflow. */
