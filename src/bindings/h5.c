@@ -169,6 +169,13 @@ static int l_write(lua_State *L) {
     nnb_error(L, "h5.write", "argument #3: expected a tensor or a table of strings, got %s",
               luaL_typename(L, 3));
   lua_Integer n = luaL_len(L, 3);
+  lua_pushnil(L);
+  while (lua_next(L, 3)) { /* an array 1..n and nothing else */
+    lua_pop(L, 1);
+    if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) > n)
+      nnb_error(L, "h5.write", "argument #3: expected an array of strings, found key %s",
+                luaL_tolstring(L, -1, NULL));
+  }
   /* Arrays inside userdata: collected if a check below raises. */
   const char **s = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *s, 0);
   size_t *len = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *len, 0);

@@ -246,6 +246,8 @@ describe("h5 errors", function()
       "h5.write: argument #3: expected a tensor or a table of strings, got number")
     failure(function() h5.write(path, "y", {1, 2}) end,
       "h5.write: argument #3: element 1 is a number, not a string (write numbers as a tensor: nn.tensor{...})")
+    failure(function() h5.write(path, "y", {lr = "0.1"}) end,
+      "h5.write: argument #3: expected an array of strings, found key lr")
     failure(function() h5.write(path, "y", {"a", true}) end,
       "h5.write: argument #3: element 2 is a boolean, not a string")
     failure(function() h5.write(path, "y", nn.ones(2), {compress = 10}) end,
