@@ -2,7 +2,8 @@
 -- Each file below adds its part (modules, containers, trainer, ...) to nn.
 local nn = require "nn"
 
-local parts = {}
+local parts = {"module", "init", "linear", "embedding", "view", "activations", "dropout",
+               "normalization", "sequential", "criteria", "fit"}
 
 for _, name in ipairs(parts) do require("nn." .. name) end
 

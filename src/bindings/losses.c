@@ -5,6 +5,7 @@
  * to the input's shape).  Class labels are index tensors (1-based in Lua).
  */
 #include "../core/losses.h"
+#include "../core/metrics.h"
 #include "nnb.h"
 #include "nnb_kernels.h"
 
@@ -82,7 +83,42 @@ static int l_bce(lua_State *L) {
   return elementwise_loss(L, "nn.C.bce_logits_loss", nn_bce_logits_loss);
 }
 
+/* nn.C.count_correct(scores, labels) -> rows whose argmax is the label */
+static int l_count_correct(lua_State *L) {
+  const char *fn = "nn.C.count_correct";
+  nn_tensor *x = nnbk_input(L, 1, fn, "scores");
+  nn_tensor *y = nnb_checkindex(L, 2, fn);
+  check_labels_tensor(L, x, y, fn);
+  int64_t n;
+  NNB_CALL(L, fn, nn_count_correct(&n, nn_fdata(x), nn_idata(y), (int)x->size[0],
+                                   (int)x->size[1]));
+  lua_pushinteger(L, n);
+  return 1;
+}
+
+/* nn.C.confusion_add(counts, scores, labels) -> counts */
+static int l_confusion_add(lua_State *L) {
+  const char *fn = "nn.C.confusion_add";
+  nn_tensor *m = nnbk_input(L, 1, fn, "counts");
+  nn_tensor *x = nnbk_input(L, 2, fn, "scores");
+  nn_tensor *y = nnb_checkindex(L, 3, fn);
+  check_labels_tensor(L, x, y, fn);
+  if (m->ndim != 2 || m->size[0] != x->size[1] || m->size[1] != x->size[1])
+    nnb_error(L, fn, "counts must be %lldx%lld (classes x classes), got %s",
+              (long long)x->size[1], (long long)x->size[1], nnb_shape(m));
+  NNB_CALL(L, fn, nn_confusion_add(nn_fdata(m), nn_fdata(x), nn_idata(y), (int)x->size[0],
+                                   (int)x->size[1]));
+  lua_settop(L, 1);
+  return 1;
+}
+
 static const nnb_reg kernels[] = {
+    {"count_correct", l_count_correct,
+     "nn.C.count_correct(scores, labels) -> number of rows of scores (B,C) whose argmax\n"
+     "(first on ties) is the label."},
+    {"confusion_add", l_confusion_add,
+     "nn.C.confusion_add(counts, scores, labels) -> counts (C,C) with one added per row\n"
+     "at [true class][predicted class]."},
     {"crossentropy_loss", l_crossentropy,
      "nn.C.crossentropy_loss(dlogits|nil, logits, labels) -> loss, ncorrect\n"
      "Fused stable softmax + cross-entropy: loss = -(1/B) sum log softmax(logits)[label];\n"

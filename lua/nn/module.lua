@@ -1,0 +1,193 @@
+-- nn.Module: the base of every layer, and nn.class to declare new ones.
+--
+-- The API follows Torch's nn:
+--   y = m:forward(x)             -- output (a buffer reused across calls)
+--   dx = m:backward(x, dy)       -- gradient w.r.t. x; ACCUMULATES the
+--                                -- parameter gradients (call zeroGrad first)
+--   params, grads = m:parameters()
+--   m:zeroGrad(); m:training(); m:evaluate()
+--   print(m)                     -- structure and parameter counts
+--
+-- Buffers: each module owns m.output and m.gradInput and the kernels resize
+-- them in place, so repeated mini-batches of one shape allocate nothing.
+-- The returned tensors are overwritten by the next call: clone() to keep one.
+--
+-- A layer declares its trainable tensors with m:_param("weight", t), which
+-- also creates the gradient m.gradWeight (Torch's naming), and its
+-- non-trainable state (BatchNorm's running statistics) with
+-- m:_buffer("running_mean", t); parameters(), zeroGrad, nn.save/nn.load and
+-- nn.fit's best-weights snapshot all go through these two lists.
+local nn = require "nn"
+
+local function doc(v, text)
+  if nn.setdoc then nn.setdoc(v, text) end
+  return v
+end
+nn._doc = doc
+
+local Module = {}
+Module.__index = Module
+Module.__typename = "Module"
+nn.Module = Module
+
+-- nn.class("Linear", nn.Module) -> class table.  Calling the class builds an
+-- instance: nn.Linear(3, 4) runs Linear.__init(self, 3, 4) and records the
+-- arguments, which m:spec() returns so nn.save can rebuild the model.
+function nn.class(name, parent)
+  parent = parent or Module
+  local cls = {}
+  cls.__index = cls
+  cls.__typename = name
+  -- Metamethods are not inherited through __index: copy them.
+  for _, mm in ipairs{"__tostring", "__len", "__call"} do
+    if rawget(parent, mm) and mm ~= "__call" then cls[mm] = parent[mm] end
+  end
+  setmetatable(cls, {
+    __index = parent,
+    __call = function(c, ...)
+      local self = setmetatable({}, c)
+      self._args = table.pack(...)
+      self:__init(...)
+      return self
+    end,
+    __tostring = function() return "nn." .. name .. " (class)" end,
+  })
+  nn[name] = cls
+  return cls, parent
+end
+doc(nn.class, [[nn.class(name, parent=nn.Module) -> class
+Declare a module class; instances are made by calling it.  Implement
+__init(self, ...), forward(self, x), backward(self, x, gradOutput) and, for a
+readable print, describe(self).
+  local Scale = nn.class("Scale")
+  function Scale:__init(k) nn.Module.__init(self); self.k = k end
+  function Scale:forward(x) self.output = x * self.k; return self.output end
+  function Scale:backward(x, g) self.gradInput = g * self.k; return self.gradInput end]])
+
+function Module:__init()
+  self.output = nn.zeros(0)
+  self.gradInput = nn.zeros(0)
+  self.train = true
+  self._pnames = {}
+  self._bnames = {}
+end
+
+local function grad_name(name)
+  return "grad" .. name:sub(1, 1):upper() .. name:sub(2)
+end
+
+-- Declare a trainable parameter (and its zeroed gradient).
+function Module:_param(name, t)
+  self[name] = t
+  self[grad_name(name)] = nn.zeros(t:size())
+  self._pnames[#self._pnames + 1] = name
+  return t
+end
+
+-- Declare non-trainable state saved with the model.
+function Module:_buffer(name, t)
+  self[name] = t
+  self._bnames[#self._bnames + 1] = name
+  return t
+end
+
+function Module:forward()
+  error(("nn.%s: forward is not implemented"):format(self.__typename), 2)
+end
+
+function Module:backward()
+  error(("nn.%s: backward is not implemented"):format(self.__typename), 2)
+end
+
+-- Named parameters: list of {name=, param=, grad=}; names are prefixed
+-- with the module's position in its containers ("3.weight").
+function Module:named_parameters(prefix, out)
+  out = out or {}
+  prefix = prefix or ""
+  for _, n in ipairs(self._pnames) do
+    out[#out + 1] = {name = prefix .. n, param = self[n], grad = self[grad_name(n)]}
+  end
+  return out
+end
+
+function Module:named_buffers(prefix, out)
+  out = out or {}
+  prefix = prefix or ""
+  for _, n in ipairs(self._bnames) do out[#out + 1] = {name = prefix .. n, tensor = self[n]} end
+  return out
+end
+
+function Module:parameters()
+  local params, grads = {}, {}
+  for i, e in ipairs(self:named_parameters()) do params[i], grads[i] = e.param, e.grad end
+  return params, grads
+end
+
+function Module:numParameters()
+  local n = 0
+  for _, p in ipairs((self:parameters())) do n = n + p:numel() end
+  return n
+end
+
+function Module:zeroGrad()
+  for _, e in ipairs(self:named_parameters()) do e.grad:zero() end
+  return self
+end
+
+function Module:training()
+  self.train = true
+  return self
+end
+
+function Module:evaluate()
+  self.train = false
+  return self
+end
+
+-- The constructor description nn.save stores: {type=, args={...}}.
+function Module:spec()
+  local args = {}
+  for i = 1, (self._args and self._args.n or 0) do args[i] = self._args[i] end
+  return {type = self.__typename, args = args}
+end
+
+function Module:describe()
+  return "nn." .. self.__typename
+end
+
+-- 12345678 -> "12,345,678"
+local function thousands(n)
+  local s = tostring(math.tointeger(n) or n)
+  return (s:reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", ""))
+end
+nn._thousands = thousands
+
+function Module:__tostring()
+  local n = self:numParameters()
+  if n == 0 then return self:describe() end
+  return ("%s  (%s parameters)"):format(self:describe(), thousands(n))
+end
+
+-- x made contiguous for the kernels (a no-op, no allocation, when it is).
+function nn._contig(x)
+  if x:is_contiguous() then return x end
+  return x:contiguous()
+end
+
+-- Argument checks for constructors: positive integer sizes.
+function nn._check_size(fname, what, v)
+  if math.type(v) ~= "integer" or v < 1 then
+    error(("nn.%s: %s must be a positive integer, got %s"):format(fname, what, tostring(v)), 3)
+  end
+end
+
+doc(Module, [[nn.Module: base of every layer.
+  y = m:forward(x)                 output (buffer reused across calls)
+  dx = m:backward(x, dy)           input gradient; accumulates parameter gradients
+  params, grads = m:parameters()   lists of tensors (same order)
+  m:zeroGrad()  m:training()  m:evaluate()  m:numParameters()  print(m)
+Layers: nn.Linear, nn.Embedding, nn.View, nn.Sigmoid, nn.Tanh, nn.ReLU, nn.LeakyReLU,
+nn.SoftMax, nn.Dropout, nn.BatchNorm, nn.LayerNorm; container nn.Sequential.
+New layers: help(nn.class).]])
+
+return Module

@@ -1,0 +1,88 @@
+-- nn.Sequential{m1, m2, ...}: modules applied in order.
+local nn = require "nn"
+
+local Sequential = nn.class("Sequential")
+
+function Sequential:__init(modules)
+  nn.Module.__init(self)
+  self.modules = {}
+  if modules ~= nil and type(modules) ~= "table" then
+    error("nn.Sequential: expected a list of modules, e.g. nn.Sequential{nn.Linear(2, 3), nn.Tanh()}", 3)
+  end
+  for i, m in ipairs(modules or {}) do self:add(m, i) end
+  self.output = nil
+  self.gradInput = nil
+end
+
+function Sequential:add(m, pos)
+  if type(m) ~= "table" or type(m.forward) ~= "function" then
+    error(("nn.Sequential: element %s is not a module (got %s)"):format(
+      tostring(pos or #self.modules + 1), type(m)), 3)
+  end
+  self.modules[#self.modules + 1] = m
+  return self
+end
+
+function Sequential:forward(x)
+  for i = 1, #self.modules do x = self.modules[i]:forward(x) end
+  self.output = x
+  return x
+end
+
+function Sequential:backward(x, gradOutput)
+  local ms = self.modules
+  for i = #ms, 2, -1 do gradOutput = ms[i]:backward(ms[i - 1].output, gradOutput) end
+  if #ms >= 1 then gradOutput = ms[1]:backward(x, gradOutput) end
+  self.gradInput = gradOutput
+  return gradOutput
+end
+
+function Sequential:named_parameters(prefix, out)
+  out = out or {}
+  prefix = prefix or ""
+  for i, m in ipairs(self.modules) do m:named_parameters(prefix .. i .. ".", out) end
+  return out
+end
+
+function Sequential:named_buffers(prefix, out)
+  out = out or {}
+  prefix = prefix or ""
+  for i, m in ipairs(self.modules) do m:named_buffers(prefix .. i .. ".", out) end
+  return out
+end
+
+function Sequential:training()
+  self.train = true
+  for _, m in ipairs(self.modules) do m:training() end
+  return self
+end
+
+function Sequential:evaluate()
+  self.train = false
+  for _, m in ipairs(self.modules) do m:evaluate() end
+  return self
+end
+
+function Sequential:spec()
+  local ms = {}
+  for i, m in ipairs(self.modules) do ms[i] = m:spec() end
+  return {type = "Sequential", modules = ms}
+end
+
+function Sequential:__len() return #self.modules end
+
+function Sequential:__tostring()
+  local lines = {("nn.Sequential {  (%s parameters)"):format(nn._thousands(self:numParameters()))}
+  for i, m in ipairs(self.modules) do
+    local s = tostring(m):gsub("\n", "\n    ")
+    lines[#lines + 1] = ("  (%d) %s"):format(i, s)
+  end
+  lines[#lines + 1] = "}"
+  return table.concat(lines, "\n")
+end
+
+nn._doc(Sequential, [[nn.Sequential{m1, m2, ...} -> module applying m1, m2, ... in order
+  model = nn.Sequential{nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1)}
+  model:add(nn.Sigmoid()); model.modules[1].weight; #model  --> 4]])
+
+return Sequential

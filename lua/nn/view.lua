@@ -1,0 +1,54 @@
+-- nn.View(d1, d2, ...): reshape without copying (one dim may be -1);
+-- nn.Reshape is the same module under Torch's other name.
+local nn = require "nn"
+local C = nn.C
+
+local View = nn.class("View")
+
+function View:__init(...)
+  nn.Module.__init(self)
+  local dims = {...}
+  if type(dims[1]) == "table" then dims = dims[1] end
+  if #dims == 0 then error("nn.View: give the new shape, e.g. nn.View(-1, 96)", 3) end
+  local free = 0
+  for i, d in ipairs(dims) do
+    if math.type(d) ~= "integer" or (d < 1 and d ~= -1) then
+      error(("nn.View: dimension %d must be a positive integer or -1, got %s"):format(i, tostring(d)), 3)
+    end
+    if d == -1 then free = free + 1 end
+  end
+  if free > 1 then error("nn.View: at most one dimension can be -1", 3) end
+  self.dims = dims
+  self._insize = {}
+end
+
+function View:forward(x)
+  x = nn._contig(x)
+  if self.output:type() ~= x:type() then
+    self.output = x:view(self.dims) -- an index input (e.g. before an Embedding)
+  else
+    C.view(self.output, x, self.dims)
+  end
+  -- Remember the input shape for backward without allocating a table.
+  local s = self._insize
+  for d = 1, x:dim() do s[d] = x:size(d) end
+  for d = x:dim() + 1, #s do s[d] = nil end
+  return self.output
+end
+
+function View:backward(x, gradOutput)
+  C.view(self.gradInput, nn._contig(gradOutput), self._insize)
+  return self.gradInput
+end
+
+function View:describe()
+  return ("nn.View(%s)"):format(table.concat(self.dims, ", "))
+end
+
+nn.Reshape = View
+
+nn._doc(View, [[nn.View(d1, d2, ...) -> module: the input viewed with another shape
+(no copy; one dim may be -1).  nn.Reshape is the same.
+  nn.Sequential{nn.Embedding(250, 32), nn.View(-1, 96), nn.Linear(96, 256)}]])
+
+return View
