@@ -73,8 +73,11 @@ int nn_gru_forward(nn_gru_ws *ws, float *out, bool all, const float *x,
   nn_rec_input_proj(ws->gates, ws->x, wx, b, T * B, D, 3 * H);
   for (int t = 0; t < T; t++) {
     float *g = ws->gates + t * BG, *hp = ws->h + t * BH;
-    nn_sgemm(false, false, B, 3 * H, H, 1.0f, hp, H, wh, 3 * H, 0.0f, ws->gh,
-             3 * H);
+    if (t > 0 || h0)
+      nn_sgemm(false, false, B, 3 * H, H, 1.0f, hp, H, wh, 3 * H, 0.0f,
+               ws->gh, 3 * H);
+    else /* h_0 = 0: no product needed */
+      memset(ws->gh, 0, BG * sizeof(float));
     for (int bi = 0; bi < B; bi++)
       gru_step(g + (size_t)bi * 3 * H, ws->gh + (size_t)bi * 3 * H, bhn,
                ws->hn + t * BH + bi * H, hp + bi * H, hp + BH + bi * H, H);

@@ -76,8 +76,9 @@ int nn_lstm_forward(nn_lstm_ws *ws, float *out, bool all, const float *x,
   nn_rec_input_proj(ws->gates, ws->x, wx, b, T * B, D, 4 * H);
   for (int t = 0; t < T; t++) {
     float *g = ws->gates + t * BG, *hp = ws->h + t * BH, *cp = ws->c + t * BH;
-    nn_sgemm(false, false, B, 4 * H, H, 1.0f, hp, H, wh, 4 * H, 1.0f, g,
-             4 * H);
+    if (t > 0 || h0) /* h_0 = 0 adds nothing */
+      nn_sgemm(false, false, B, 4 * H, H, 1.0f, hp, H, wh, 4 * H, 1.0f, g,
+               4 * H);
     for (int bi = 0; bi < B; bi++)
       lstm_step(g + (size_t)bi * 4 * H, cp + bi * H, cp + BH + bi * H,
                 ws->tc + t * BH + bi * H, hp + BH + bi * H, H);

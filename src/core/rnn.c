@@ -57,7 +57,8 @@ int nn_rnn_forward(nn_rnn_ws *ws, float *out, bool all, const float *x,
   nn_rec_input_proj(ws->h + BH, ws->x, wx, b, T * B, D, H);
   for (int t = 0; t < T; t++) {
     float *hp = ws->h + t * BH, *hn = hp + BH;
-    nn_sgemm(false, false, B, H, H, 1.0f, hp, H, wh, H, 1.0f, hn, H);
+    if (t > 0 || h0) /* h_0 = 0 adds nothing */
+      nn_sgemm(false, false, B, H, H, 1.0f, hp, H, wh, H, 1.0f, hn, H);
     tanh_inplace(hn, (int)BH);
   }
   if (all)
