@@ -52,7 +52,7 @@ static void tile_dims(lua_State *L, const nn_tensor *t, int dims[4]) {
 
 static int l_grid(lua_State *L) {
   nn_tensor *t = nnb_checkfloat(L, 1, FNAME);
-  int dims[4];
+  int dims[4] = {0, 0, 0, 0};
   tile_dims(L, t, dims);
   nn_grid_opts o = nn_grid_defaults();
   o.rows = checkint(L, 2, "rows");

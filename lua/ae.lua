@@ -1,0 +1,239 @@
+--- ae: the sparse tied-weight autoencoder of Q1 (EXPERIMENTS.md).
+--
+-- Preprocessing of RGB patches (part a), each step a function of its own:
+--   ae.gray(rgb)             (N,3,H,W) -> (N,H,W), Y = 0.2126 R + 0.7152 G + 0.0722 B
+--   ae.remove_mean(x)        subtract each patch's own mean (x: (N,...)), new tensor
+--   ae.clip_scale(x [,k=3, lo=0.1, hi=0.9]) -> y, sigma
+--                            clip to ±k·sigma, sigma = std over ALL values of x
+--                            (unbiased, n-1, as MATLAB's std), then map
+--                            [-k·sigma, k·sigma] linearly to [lo, hi]
+--   ae.preprocess(rgb)       -> (N, H*W) in [0.1, 0.9], sigma: the three in order
+--
+-- The network (part b): W (Lhid,Lin), b1 (Lhid), b2 (Lin), h = σ(W x + b1),
+-- o = σ(Wᵀ h + b2).  Parameters travel as We = {W=, b1=, b2=}.
+--   ae.init(Lin, Lhid)       -> We, all entries uniform in ±sqrt(6/(Lin+Lhid))
+--   ae.cost(We, data, params [, grads]) -> J, terms, grads
+--       data (N,Lin) one patch per row; params {lambda=, beta=, rho=} (Lin/Lhid
+--       are taken from W and checked when given); terms = {J, mse, tykhonov,
+--       kl, mean_act}; grads = {W=, b1=, b2=} written into the given tensors
+--       (preallocate them with ae.grads(We) in a loop) or new ones.
+--       One fused C pass (src/core/autoencoder.c); the formulas are in
+--       src/core/autoencoder.h.
+--   ae.forward(We, data)     -> H (N,Lhid), O (N,Lin)
+--   ae.train(We, data, opts) -> history   mini-batch SGD with momentum, see below
+local nn = require "nn"
+
+local ae = {}
+
+ae.LUMA = {0.2126, 0.7152, 0.0722}
+
+-- Defaults of Q1's training (lambda from EXPERIMENTS.md; beta, rho, lr and
+-- epochs chosen by looking at the features: see docs/q1.md).
+ae.defaults = {lambda = 5e-4, beta = 0.5, rho = 0.05, lr = 0.05, momentum = 0.9, batch = 32,
+               epochs = 200}
+
+local function fail(fname, fmt, ...)
+  error(fname .. ": " .. string.format(fmt, ...), 3)
+end
+
+local function shape(t) return table.concat(t:size(), "x") end
+
+local function checktensor(t, fname, what)
+  if type(t) ~= "userdata" or not t.size then
+    fail(fname, "%s must be a tensor, got %s", what, type(t))
+  end
+end
+
+function ae.gray(rgb)
+  checktensor(rgb, "ae.gray", "rgb")
+  if rgb:dim() ~= 4 or rgb:size(2) ~= 3 then
+    fail("ae.gray", "expected (N,3,H,W) RGB patches, got %s", shape(rgb))
+  end
+  local y = rgb:select(2, 1):mul(ae.LUMA[1])
+  y:axpy_(ae.LUMA[2], rgb:select(2, 2))
+  y:axpy_(ae.LUMA[3], rgb:select(2, 3))
+  return y
+end
+
+function ae.remove_mean(x)
+  checktensor(x, "ae.remove_mean", "x")
+  if x:dim() < 2 then fail("ae.remove_mean", "expected (N,...) patches, got %s", shape(x)) end
+  local size = x:size()
+  local flat = x:contiguous():view(size[1], -1)
+  -- (D,N) minus the length-N vector of means broadcasts over rows.
+  local centered = flat:t():sub(flat:mean(2)):t():contiguous()
+  return centered:view(table.unpack(size))
+end
+
+function ae.clip_scale(x, k, lo, hi)
+  checktensor(x, "ae.clip_scale", "x")
+  k, lo, hi = k or 3, lo or 0.1, hi or 0.9
+  if not (k > 0 and lo < hi) then
+    fail("ae.clip_scale", "need k > 0 and lo < hi, got k=%s lo=%s hi=%s", k, lo, hi)
+  end
+  if x:numel() < 2 then fail("ae.clip_scale", "need at least 2 values, got %d", x:numel()) end
+  local sigma = x:std()
+  if not (sigma > 0) then
+    fail("ae.clip_scale", "all values are equal (sigma = %s): nothing to scale", sigma)
+  end
+  local c = k * sigma
+  -- [-c, c] -> [lo, hi]: y = lo + (v + c) * (hi - lo) / (2c)
+  local y = x:clamp(-c, c)
+  y:mul_((hi - lo) / (2 * c)):add_(lo + (hi - lo) / 2)
+  return y, sigma
+end
+
+function ae.preprocess(rgb)
+  local g = ae.gray(rgb)
+  local n = g:size(1)
+  local y, sigma = ae.clip_scale(ae.remove_mean(g))
+  return y:view(n, -1), sigma
+end
+
+-- --- network -----------------------------------------------------------------
+
+function ae.init(Lin, Lhid)
+  if math.type(Lin) ~= "integer" or math.type(Lhid) ~= "integer" or Lin < 1 or Lhid < 1 then
+    fail("ae.init", "Lin and Lhid must be positive integers, got %s and %s", tostring(Lin),
+         tostring(Lhid))
+  end
+  local w0 = math.sqrt(6 / (Lin + Lhid))
+  local function u(...) return nn.rand(...):mul_(2 * w0):add_(-w0) end
+  return {W = u(Lhid, Lin), b1 = u(Lhid), b2 = u(Lin)}
+end
+
+function ae.grads(We)
+  return {W = nn.zeros(We.W:size(1), We.W:size(2)), b1 = nn.zeros(We.b1:size(1)),
+          b2 = nn.zeros(We.b2:size(1))}
+end
+
+local function checkWe(We, fname)
+  if type(We) ~= "table" or not We.W or not We.b1 or not We.b2 then
+    fail(fname, "We must be a table {W=, b1=, b2=}, got %s", type(We))
+  end
+end
+
+local function checkparams(p, We, fname)
+  if type(p) ~= "table" then fail(fname, "params must be a table {lambda=, beta=, rho=}, got %s", type(p)) end
+  for _, k in ipairs{"lambda", "beta", "rho"} do
+    if type(p[k]) ~= "number" then fail(fname, "params.%s must be a number, got %s", k, type(p[k])) end
+  end
+  local Lhid, Lin = We.W:size(1), We.W:size(2)
+  if p.Lin and p.Lin ~= Lin then fail(fname, "params.Lin = %d but W is %dx%d", p.Lin, Lhid, Lin) end
+  if p.Lhid and p.Lhid ~= Lhid then fail(fname, "params.Lhid = %d but W is %dx%d", p.Lhid, Lhid, Lin) end
+end
+
+function ae.cost(We, data, params, grads)
+  checkWe(We, "ae.cost")
+  checkparams(params, We, "ae.cost")
+  grads = grads or ae.grads(We)
+  local J, mse, tyk, kl, act = nn.ae_c.cost(We.W, We.b1, We.b2, data, params.lambda,
+                                            params.beta, params.rho, grads.W, grads.b1, grads.b2)
+  return J, {J = J, mse = mse, tykhonov = tyk, kl = kl, mean_act = act}, grads
+end
+
+function ae.forward(We, data)
+  checkWe(We, "ae.forward")
+  return nn.ae_c.forward(We.W, We.b1, We.b2, data)
+end
+
+-- --- training ------------------------------------------------------------------
+
+-- Wall-clock seconds (os.clock is CPU time, summed over BLAS threads).
+local function wallclock() return nn.clock() end
+
+-- Momentum SGD over {W, b1, b2}: optim.sgd when the optim module has it,
+-- else the same rule inline (v = momentum*v + g; p = p - lr*v).
+local function make_step(We, grads, lr, momentum)
+  local params, gl = {We.W, We.b1, We.b2}, {grads.W, grads.b1, grads.b2}
+  local ok, optim = pcall(require, "optim")
+  if ok and type(optim) == "table" and optim.sgd then
+    local opt = optim.sgd{lr = lr, momentum = momentum}
+    return function() opt:step(params, gl) end, "optim.sgd"
+  end
+  local vel = {}
+  for i, p in ipairs(params) do vel[i] = nn.zeros(table.unpack(p:size())) end
+  return function()
+    for i = 1, 3 do
+      vel[i]:mul_(momentum):add_(gl[i])
+      params[i]:axpy_(-lr, vel[i])
+    end
+  end, "inline momentum SGD"
+end
+
+--- ae.train(We, data, opts) -> history
+-- opts: lambda, beta, rho (the cost), lr, momentum, batch, epochs (defaults
+-- in ae.defaults), on_epoch=function(rec) end (called after every epoch).
+-- Each epoch visits data (N,Lin) in a fresh random order (global seeded
+-- generator: call nn.seed first).  history[e] = {epoch, J, mse, tykhonov,
+-- kl, mean_act, seconds}: averages over the epoch's mini-batches, weighted by
+-- batch size.  Mini-batches are gathered into preallocated buffers.
+function ae.train(We, data, opts)
+  checkWe(We, "ae.train")
+  opts = opts or {}
+  local d = ae.defaults
+  local p = {lambda = opts.lambda or d.lambda, beta = opts.beta or d.beta, rho = opts.rho or d.rho}
+  checkparams(p, We, "ae.train")
+  local lr, momentum = opts.lr or d.lr, opts.momentum or d.momentum
+  local batch, epochs = opts.batch or d.batch, opts.epochs or d.epochs
+  if math.type(batch) ~= "integer" or batch < 1 then fail("ae.train", "batch must be a positive integer, got %s", tostring(batch)) end
+  if math.type(epochs) ~= "integer" or epochs < 0 then fail("ae.train", "epochs must be an integer >= 0, got %s", tostring(epochs)) end
+  checktensor(data, "ae.train", "data")
+  local N, Lin = data:size(1), data:size(2)
+  if data:dim() ~= 2 or Lin ~= We.W:size(2) then
+    fail("ae.train", "data must be N x %d, got %s", We.W:size(2), shape(data))
+  end
+  local grads = ae.grads(We)
+  local step, how = make_step(We, grads, lr, momentum)
+  local full = nn.zeros(batch, Lin)
+  local rest = N % batch > 0 and nn.zeros(N % batch, Lin) or nil
+  local cost, sel = nn.ae_c.cost, nn.index_select
+  local W, b1, b2, gW, gb1, gb2 = We.W, We.b1, We.b2, grads.W, grads.b1, grads.b2
+  local lambda, beta, rho = p.lambda, p.beta, p.rho
+  local history = {optimizer = how}
+  for epoch = 1, epochs do
+    local t0 = wallclock()
+    local perm = nn.randperm(N)
+    local sJ, sm, st, sk, sa = 0, 0, 0, 0, 0
+    for s = 1, N, batch do
+      local n = math.min(batch, N - s + 1)
+      local xb = n == batch and full or rest
+      sel(data, perm:narrow(1, s, n), xb)
+      local J, mse, tyk, kl, act = cost(W, b1, b2, xb, lambda, beta, rho, gW, gb1, gb2)
+      if J ~= J then fail("ae.train", "the cost became NaN in epoch %d (lower lr?)", epoch) end
+      step()
+      sJ, sm, st, sk, sa = sJ + n * J, sm + n * mse, st + n * tyk, sk + n * kl, sa + n * act
+    end
+    local rec = {epoch = epoch, J = sJ / N, mse = sm / N, tykhonov = st / N, kl = sk / N,
+                 mean_act = sa / N, seconds = wallclock() - t0}
+    history[epoch] = rec
+    if opts.on_epoch then opts.on_epoch(rec) end
+  end
+  return history
+end
+
+if nn.setdoc then
+  nn.setdoc(ae.cost, [[
+ae.cost(We, data, params [, grads]) -> J, terms, grads
+Sparse tied-weight autoencoder cost (the course's aeCost) and its gradients in
+one fused C pass. We = {W=(Lhid,Lin), b1=(Lhid), b2=(Lin)}, data (N,Lin),
+params = {lambda=, beta=, rho= [, Lin=, Lhid=]}. terms = {J, mse, tykhonov,
+kl, mean_act}; grads = {W=, b1=, b2=} (written into the given tensors).
+  local We = ae.init(256, 64)
+  local J, terms, g = ae.cost(We, x, {lambda=5e-4, beta=0.5, rho=0.05})]])
+  nn.setdoc(ae.preprocess, [[
+ae.preprocess(rgb) -> (N, H*W) tensor in [0.1, 0.9], sigma
+Q1 preprocessing of (N,3,H,W) RGB patches: luminosity gray, per-patch mean
+removal, clip to ±3 sigma (std over all values), map to [0.1, 0.9].]])
+  nn.setdoc(ae.train, [[
+ae.train(We, data, {lambda=5e-4, beta=0.5, rho=0.05, lr=0.05, momentum=0.9,
+                    batch=32, epochs=200, on_epoch=fn}) -> history
+Mini-batch momentum SGD on the autoencoder; history[e] = {epoch, J, mse,
+tykhonov, kl, mean_act, seconds} (averages over the epoch's batches).]])
+  nn.setdoc(ae.init, [[
+ae.init(Lin, Lhid) -> {W=, b1=, b2=} uniform in ±sqrt(6/(Lin+Lhid)) (seeded).]])
+  nn.setdoc(ae.forward, [[
+ae.forward(We, data) -> H (N,Lhid) hidden activations, O (N,Lin) reconstructions.]])
+end
+
+return ae
