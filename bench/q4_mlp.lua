@@ -1,0 +1,47 @@
+-- Benchmark workload: one epoch of the Q4 MLP (bench/README.md).
+--   nnsh bench/q4_mlp.lua [--batches K] [--warmup W] [--epochs E] [--seed S] [--hidden 19]
+-- data4.h5 trainims (1900,32,32) flattened and scaled to [0,1], labels
+-- mapped to +-1; Linear(1024,19)-Tanh-Linear(19,1)-Tanh, nn.MSELoss (mean),
+-- plain SGD lr 0.02, mini-batch 32, Xavier uniform weights and zero biases
+-- (nn.Linear's default).  The PyTorch twin is bench/torch/mlp.py.
+-- The loop is nn.fit's: a fresh permutation per epoch, mini-batches gathered
+-- into buffers allocated once, zero gradients, forward, loss, backward, step.
+local nn = require "nn"
+local h5 = require "h5"
+local optim = require "optim"
+local bench = require "bench"
+
+local opt = bench.options(arg, "q4_mlp", {{"hidden", 19, "hidden units"}})
+nn.seed(opt.seed)
+
+local root = debug.getinfo(1, "S").source:match("^@(.*)/bench/[^/]*$") or "."
+local ims = h5.read(root .. "/data/data4.h5", "trainims")
+local lbls = h5.read(root .. "/data/data4.h5", "trainlbls")
+local N = ims:size(1)
+local x = (ims:float():contiguous():view(N, -1) / 255):contiguous()
+local y = (lbls:float() * 2 - 1):contiguous():view(N, 1)
+
+local model = nn.Sequential{nn.Linear(x:size(2), opt.hidden), nn.Tanh(), nn.Linear(opt.hidden, 1), nn.Tanh()}
+local loss = nn.MSELoss()
+local sgd = optim.sgd{lr = 0.02}
+local params, grads = model:parameters()
+local B = 32
+local xb, yb = nn.zeros(B, x:size(2)), nn.zeros(B, 1)
+local perm
+local gather = nn.C.gather_rows
+
+bench.run{
+  workload = "mlp", samples = N, batch = B, opt = opt,
+  extra = {hidden = opt.hidden},
+  epoch = function() perm = nn.randperm(N) end,
+  step = function(first, len)
+    gather(xb, x, perm, first, len)
+    gather(yb, y, perm, first, len)
+    for i = 1, #grads do grads[i]:zero() end
+    local out = model:forward(xb)
+    local l = loss:forward(out, yb)
+    model:backward(xb, loss:backward(out, yb))
+    sgd:step(params, grads)
+    return l
+  end,
+}
