@@ -3,7 +3,8 @@
 local nn = require "nn"
 
 local parts = {"module", "init", "linear", "embedding", "view", "activations", "dropout",
-               "normalization", "sequential", "criteria", "fit"}
+               "normalization", "sequential", "criteria", "fit", "gradcheck", "metrics",
+               "checkpoint"}
 
 for _, name in ipairs(parts) do require("nn." .. name) end
 

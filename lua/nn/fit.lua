@@ -149,7 +149,9 @@ local function evaluate(model, loss, x, y, batch, classes, accuracy)
     local len = math.min(batch, n - s + 1)
     local xb, yb = x:narrow(1, s, len), y:narrow(1, s, len)
     local out = model:forward(xb)
-    local l, nc = loss:loss(out, yb)
+    local l, nc
+    if loss.loss then l, nc = loss:loss(out, yb)
+    else l = loss:forward(out, yb); nc = loss.ncorrect end
     total = total + l * len
     if accuracy then correct = correct + accuracy(out, yb)
     elseif classes then correct = correct + (nc or C.count_correct(nn._contig(out), yb)) end
