@@ -183,10 +183,13 @@ local function read_module(path, prefix, m, listing)
   end
   for _, e in ipairs(m:named_parameters()) do fill("params", e.name, e.param) end
   for _, e in ipairs(m:named_buffers()) do fill("buffers", e.name, e.tensor) end
+  local extra = {}
   for name in pairs(listing) do
-    if name:sub(1, #prefix + 1) == prefix .. "/" and not expected[name] then
-      error(("%s: the file has '%s', which the model does not"):format(path, name), 0)
-    end
+    if name:sub(1, #prefix + 1) == prefix .. "/" and not expected[name] then extra[#extra + 1] = name end
+  end
+  if #extra > 0 then
+    table.sort(extra)
+    error(("%s: the file has %s, which the model does not"):format(path, table.concat(extra, ", ")), 0)
   end
   return m
 end
