@@ -187,7 +187,11 @@ function ae.train(We, data, opts)
   local step, how = make_step(We, grads, lr, momentum)
   local full = nn.zeros(batch, Lin)
   local rest = N % batch > 0 and nn.zeros(N % batch, Lin) or nil
-  local cost, sel = nn.ae_c.cost, nn.index_select
+  local cost = nn.ae_c.cost
+  -- One mini-batch of rows perm[s..s+n-1] into a preallocated buffer.
+  local gather = nn.C and nn.C.gather_rows or function(out, src, perm, s, n)
+    return nn.index_select(src, perm:narrow(1, s, n), out)
+  end
   local W, b1, b2, gW, gb1, gb2 = We.W, We.b1, We.b2, grads.W, grads.b1, grads.b2
   local lambda, beta, rho = p.lambda, p.beta, p.rho
   local history = {optimizer = how}
@@ -198,7 +202,7 @@ function ae.train(We, data, opts)
     for s = 1, N, batch do
       local n = math.min(batch, N - s + 1)
       local xb = n == batch and full or rest
-      sel(data, perm:narrow(1, s, n), xb)
+      gather(xb, data, perm, s, n)
       local J, mse, tyk, kl, act = cost(W, b1, b2, xb, lambda, beta, rho, gW, gb1, gb2)
       if J ~= J then fail("ae.train", "the cost became NaN in epoch %d (lower lr?)", epoch) end
       step()
