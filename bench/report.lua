@@ -10,6 +10,11 @@ local function f(x, fmt)
   return string.format(fmt or "%.3g", x)
 end
 
+-- An error text on one Markdown line.
+local function oneline(s, n)
+  return (tostring(s):gsub("%s+", " "):sub(1, n or 200))
+end
+
 local function sorted_keys(t)
   local ks = {}
   for k in pairs(t or {}) do ks[#ks + 1] = k end
@@ -96,17 +101,17 @@ local function setting_md(s, out, threads)
     local row = {w.name}
     for _, t in ipairs(threads) do
       local m = w.nnsh[tostring(t)]
-      row[#row + 1] = w.nnsh_missing and "missing" or (m and (m.error and "FAILED" or f(m.sec_per_epoch, "%.3f")) or "–")
+      row[#row + 1] = w.nnsh_missing and "missing" or (m and (m.error and "FAILED" or f(m.sec_per_epoch, "%.4g")) or "–")
     end
     for _, k in ipairs(tkeys) do
       local m = w.torch[k]
-      row[#row + 1] = m and (m.error and "FAILED" or f(m.sec_per_epoch, "%.3f")) or "–"
+      row[#row + 1] = m and (m.error and "FAILED" or f(m.sec_per_epoch, "%.4g")) or "–"
     end
     row[#row + 1] = d.speedup and ("%.2f (torch %s vs nnsh %s)"):format(d.speedup, label(d.torch_best_k), label(d.nnsh_best_t)) or "–"
     row[#row + 1] = verdict(d.speed_met, d.speedup, SPEED_TARGET, true)
     local p = d.nnsh_best_t and d.per_t[d.nnsh_best_t]
     local fl = p and p.floor or (w.floor and w.floor["1"])
-    row[#row + 1] = f(fl, "%.3f")
+    row[#row + 1] = f(fl, "%.4g")
     row[#row + 1] = p and p.over_floor and ("%.2f"):format(p.over_floor) or "–"
     row[#row + 1] = w.floor_target and verdict(d.floor_met, d.over_floor, w.floor_target, false) or "n/a"
     add("| " .. table.concat(row, " | ") .. " |")
@@ -114,7 +119,7 @@ local function setting_md(s, out, threads)
     if w.torch_missing then notes[#notes + 1] = ("- %s: PyTorch side missing: %s."):format(w.name, w.torch_missing) end
     for side, tbl in pairs{nnsh = w.nnsh, torch = w.torch} do
       for k, m in pairs(tbl) do
-        if m.error then notes[#notes + 1] = ("- %s %s %s failed: `%s`"):format(w.name, side, label(k), m.error:gsub("\n", " "):sub(1, 200)) end
+        if m.error then notes[#notes + 1] = ("- %s %s %s failed: `%s`"):format(w.name, side, label(k), oneline(m.error)) end
         if m.scaled then
           notes[#notes + 1] = ("- %s %s %s: %d of %d mini-batches timed, scaled to an epoch."):format(
             w.name, side, label(k), m.batches_timed or 0, m.batches_per_epoch or 0)
@@ -160,10 +165,10 @@ local function setting_md(s, out, threads)
     local q = s.query
     add(("Top-10 query `%s`: end to end `nnsh scripts/q2_topk.lua \"%s\"` %s; PyTorch script (import, load, query) %s."):format(
       q.text, q.text,
-      q.nnsh_e2e.wall and (f(q.nnsh_e2e.wall, "%.3f") .. " s") or (q.nnsh_e2e.missing or q.nnsh_e2e.error or "–"),
+      q.nnsh_e2e.wall and (f(q.nnsh_e2e.wall, "%.3f") .. " s") or oneline(q.nnsh_e2e.missing or q.nnsh_e2e.error or "–"),
       q.torch_e2e and q.torch_e2e.wall and (f(q.torch_e2e.wall, "%.3f") .. " s") or "–"))
     add(("In-process per query: nnsh `m:topk(..., 10)` %s; PyTorch forward + topk %s."):format(
-      q.nnsh_inproc.us_per_query and (f(q.nnsh_inproc.us_per_query, "%.1f") .. " µs") or (q.nnsh_inproc.missing or "failed"),
+      q.nnsh_inproc.us_per_query and (f(q.nnsh_inproc.us_per_query, "%.1f") .. " µs") or oneline(q.nnsh_inproc.missing or ("failed: " .. tostring(q.nnsh_inproc.error))),
       q.torch_inproc and q.torch_inproc.us_per_query and (f(q.torch_inproc.us_per_query, "%.1f") .. " µs") or "–"))
     add("")
   end

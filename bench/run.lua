@@ -169,7 +169,7 @@ local function run_workload(w, core_env, torch_ok)
       local argv = append({PY}, w.torch)
       append(argv, {"--threads", tostring(t)})
       local key = pol == "default" and tostring(t) or (t .. " passive")
-      res.torch[key] = measure(append(argv, workload_args(w)), env, ("torch %s %s"):format(w.name, key))
+      res.torch[key] = measure(append(argv, workload_args(w)), env, ("torch %s %s"):format(w.name, (key:gsub("^(%d+)", "%1T"))))
     end
   end
   return res
@@ -193,7 +193,7 @@ local function startup(torch_ok, core_env)
   for k, v in pairs(core_env) do env[k] = v end
   local s = {nnsh = timed_runs({nnsh, "-e", ""}, env, n)}
   if torch_ok then s.torch = timed_runs({PY, "-c", "import torch"}, env, n) end
-  log("  start-up: nnsh %s s, torch %s s", tostring(s.nnsh.wall), tostring(s.torch and s.torch.wall))
+  log("  start-up: nnsh %s s, torch %s s", tostring(s.nnsh.wall or s.nnsh.error), tostring(s.torch and (s.torch.wall or s.torch.error)))
   return s
 end
 
