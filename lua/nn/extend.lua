@@ -4,7 +4,7 @@ local nn = require "nn"
 
 local parts = {"module", "init", "linear", "embedding", "view", "activations", "dropout",
                "normalization", "sequential", "criteria", "fit", "gradcheck", "metrics",
-               "checkpoint"}
+               "checkpoint", "recurrent"}
 
 for _, name in ipairs(parts) do require("nn." .. name) end
 

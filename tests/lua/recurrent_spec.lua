@@ -248,3 +248,149 @@ describe("nn.C.recurrent argument checks", function()
     assert.are.equal(0, nn.max_abs_diff(a, b))
   end)
 end)
+
+-- Modules ---------------------------------------------------------------------
+
+describe("nn.RNN, nn.LSTM, nn.GRU modules", function()
+  local optim = require "optim"
+
+  -- Sign of the sum of a sequence of T uniform(-1,1) values; sums within
+  -- 0.5 of zero are left out so that the classes have a margin.
+  local function sign_task(N, T)
+    local rows, lab = {}, {}
+    while #rows < N do
+      local x = nn.rand(T, 1) * 2 - 1
+      local s = x:sum()
+      if math.abs(s) > 0.5 then
+        rows[#rows + 1] = x:totable()
+        lab[#lab + 1] = s > 0 and 2 or 1
+      end
+    end
+    return nn.tensor(rows), nn.index(lab)
+  end
+
+  local function accuracy(model, x, y)
+    model:evaluate()
+    local pred, want = model:forward(x):argmax(2):totable(), y:totable()
+    model:training()
+    local ok = 0
+    for i = 1, #want do
+      if (type(pred[i]) == "table" and pred[i][1] or pred[i]) == want[i] then ok = ok + 1 end
+    end
+    return ok / #want
+  end
+
+  for _, cell in ipairs{"RNN", "LSTM", "GRU"} do
+    it(cell .. " learns the sign of a sequence's sum (> 95% on fresh sequences)", function()
+      nn.seed(1)
+      local x, y = sign_task(512, 10)
+      local xt, yt = sign_task(512, 10)
+      local model = nn.Sequential{nn[cell](1, 16), nn.Linear(16, 2)}
+      local crit = nn.CrossEntropyLoss()
+      local opt = optim.adam{lr = 0.02}
+      local params, grads = model:parameters()
+      assert.is_true(accuracy(model, xt, yt) < 0.9)
+      for _ = 1, 30 do
+        local perm = nn.randperm(512)
+        for s = 1, 512, 32 do
+          local idx = perm:narrow(1, s, 32)
+          local xb, yb = x:index_select(idx), y:index_select(idx)
+          model:zeroGrad()
+          local out = model:forward(xb)
+          crit:forward(out, yb)
+          model:backward(xb, crit:backward(out, yb))
+          opt:step(params, grads)
+        end
+      end
+      assert.is_true(accuracy(model, xt, yt) > 0.95)
+    end)
+  end
+
+  it("composes with nn.fit, gradient clipping, SGD and nn.save/nn.load", function()
+    nn.seed(2)
+    local x, y = sign_task(512, 10)
+    local xt, yt = sign_task(256, 10)
+    local model = nn.Sequential{nn.LSTM(1, 16), nn.Linear(16, 8), nn.ReLU(), nn.Linear(8, 2)}
+    local hist = nn.fit{model = model, loss = nn.CrossEntropyLoss(),
+      optimizer = optim.sgd{lr = 0.1, momentum = 0.9}, x = x, y = y, val = {x = xt, y = yt},
+      batch = 32, epochs = 40, clip = 1, seed = 2, quiet = true}
+    assert.is_true(accuracy(model, xt, yt) > 0.95)
+    assert.is_true(hist.val_acc[hist.best_epoch] > 0.95)
+    local path = os.tmpname() .. ".h5"
+    nn.save(path, model)
+    local again = nn.load(path)
+    os.remove(path)
+    model:evaluate(); again:evaluate()
+    assert.are.equal(0, nn.max_abs_diff(model:forward(xt), again:forward(xt)))
+  end)
+
+  it("lists its parameters and prints its shape", function()
+    local m = nn.GRU(3, 8)
+    local params, grads = m:parameters()
+    assert.are.equal(4, #params)
+    assert.are.same({3, 24}, params[1]:size())
+    assert.are.same({8, 24}, params[2]:size())
+    assert.are.same({24}, params[3]:size())
+    assert.are.same({8}, params[4]:size())
+    assert.are.equal(#params, #grads)
+    assert.are.equal(3 * 24 + 8 * 24 + 24 + 8, m:numParameters())
+    assert.are.equal("nn.LSTM(3 -> 8, all states)  (384 parameters)",
+      tostring(nn.LSTM(3, 8, {all = true})))
+  end)
+
+  it("uses Xavier-uniform ranges per gate block and zero biases", function()
+    nn.seed(5)
+    local m = nn.LSTM(3, 50)
+    local ax, ah = math.sqrt(6 / 53), math.sqrt(6 / 100)
+    assert.is_true(m.wx:abs():max() <= ax and m.wx:abs():max() > 0.9 * ax)
+    assert.is_true(m.wh:abs():max() <= ah and m.wh:abs():max() > 0.9 * ah)
+    assert.are.equal(0, m.b:abs():max())
+  end)
+
+  it("runs the kernel with the given initial state and returns its gradient", function()
+    nn.seed(7)
+    local m = nn.LSTM(2, 3)
+    local x, h0, c0 = nn.randn(4, 5, 2), nn.randn(4, 3), nn.randn(4, 3)
+    local zero_state = m:forward(x):clone()
+    m:setInitialState(h0, c0)
+    local y = m:forward(x):clone()
+    local ws = nn.C.recurrent("lstm", 2, 3)
+    local want = ws:forward(x, {wx = m.wx, wh = m.wh, b = m.b}, {h0 = h0, c0 = c0})
+    assert.are.equal(0, nn.max_abs_diff(y, want))
+    assert.is_true(nn.max_abs_diff(y, zero_state) > 1e-3)
+    m:backward(x, nn.ones(4, 3))
+    assert.are.same({4, 3}, m.gradH0:size())
+    assert.are.same({4, 3}, m.gradC0:size())
+    m:reset()
+    assert.are.equal(0, nn.max_abs_diff(m:forward(x), zero_state))
+    assert.has_error(function() nn.GRU(2, 3):setInitialState(h0, c0) end,
+      "nn.GRU:setInitialState: only the LSTM has a cell state c0")
+  end)
+
+  it("evaluates large batches in chunks with the same result", function()
+    nn.seed(9)
+    local m = nn.GRU(3, 6, {all = true})
+    local x = nn.randn(300, 7, 3)
+    local full = m:forward(x):clone()
+    m:evaluate()
+    local chunked = m:forward(x)
+    assert.is_true(nn.max_abs_diff(full, chunked) < 1e-6)
+    assert.has_error(function() m:backward(x, chunked) end,
+      "nn.GRU:backward: the last forward ran in evaluation mode on 300 > 128 sequences, " ..
+      "in chunks, and kept no state; call m:training() before forward")
+  end)
+
+  it("gives clear errors for wrong input rank or feature size", function()
+    local m = nn.LSTM(3, 4)
+    assert.has_error(function() m:forward(nn.zeros(2, 3)) end,
+      "nn.LSTM:forward: input must be 3-d (batch, time, features) = (B,T,3), got 2x3")
+    assert.has_error(function() m:forward(nn.zeros(2, 5, 3, 1)) end,
+      "nn.LSTM:forward: input must be 3-d (batch, time, features) = (B,T,3), got 2x5x3x1")
+    assert.has_error(function() m:forward(nn.zeros(2, 5, 2)) end,
+      "nn.LSTM:forward: input has 2 features per step, the layer expects 3 (input 2x5x2)")
+    assert.has_error(function() nn.RNN(3, 0) end,
+      "nn.RNN: the number of hidden units must be a positive integer, got 0")
+    assert.has_error(function() nn.GRU(3, 4, 5) end,
+      "nn.GRU: options must be a table like {all=true}, got number")
+  end)
+end)
