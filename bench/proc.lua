@@ -45,7 +45,7 @@ function proc.run(argv, env, opts)
   end
   if opts.rss then parts[#parts + 1] = "/usr/bin/time -v -o " .. quote(tim) end
   for _, a in ipairs(argv) do parts[#parts + 1] = quote(a) end
-  local cmd = table.concat(parts, " ") .. " >" .. quote(out) .. " 2>" .. quote(err)
+  local cmd = table.concat(parts, " ") .. " </dev/null >" .. quote(out) .. " 2>" .. quote(err)
   local script = "s=$EPOCHREALTIME; " .. cmd .. "; rc=$?; e=$EPOCHREALTIME; echo \"$rc $s $e\""
   local line = proc.capture("LC_ALL=C bash -c " .. quote(script))
   local rc, s, e = line:match("^(%d+) ([%d.]+) ([%d.]+)$")

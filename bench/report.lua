@@ -78,8 +78,10 @@ end
 
 local function setting_md(s, out, threads)
   local function add(line) out[#out + 1] = line end
-  add(("### OPENBLAS_CORETYPE=%s (kernel reported by openblas_get_corename: %s)"):format(
-    s.coretype, s.corename or "?"))
+  add(("### OPENBLAS_CORETYPE=%s"):format(s.coretype))
+  add("")
+  add(("OpenBLAS kernel (openblas_get_corename): sgemm_bench %s, nnsh %s, PyTorch %s."):format(
+    s.corename or "?", s.nnsh_corename or "?", s.torch_corename or "–"))
   add("")
   -- seconds per epoch
   local tcols = {}

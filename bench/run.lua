@@ -250,6 +250,9 @@ for _, c in ipairs(cores) do
       setting.corename = setting.corename or setting.sgemm[tostring(t)].core
     end
   end
+  -- The kernel each side reports: nnsh's banner, torch's libblas.so.3.
+  local banner = proc.run({nnsh, "-i"}, c.env).stdout
+  setting.nnsh_corename = banner:match("OpenBLAS (%w+)")
   for _, w in ipairs(workloads) do
     log("== %s", w.title)
     local r = run_workload(w, c.env, torch_ok)
@@ -260,6 +263,9 @@ for _, c in ipairs(cores) do
       r.gemm_flops_per_epoch, r.floor[tostring(t)] = flops, floor
     end
     r.floor_target = w.floor_target
+    for _, m in pairs(r.torch) do
+      if m.runs and m.runs[1].corename then setting.torch_corename = m.runs[1].corename end
+    end
     setting.workloads[#setting.workloads + 1] = r
   end
   if want("startup") then log("== start-up"); setting.startup = startup(torch_ok, c.env) end

@@ -87,12 +87,25 @@ def run(workload, samples, batch, step, opt, epoch=None, extra=None):
         "torch": torch.__version__,
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
         "clock": "time.perf_counter",
+        "corename": blas_corename(),
     }
     if loss is not None:
         result["last_loss"] = loss
     result.update(extra or {})
     report(result)
     return result
+
+
+def blas_corename():
+    """The OpenBLAS kernel torch's matrix products run on (Debian's torch
+    calls libblas.so.3, which is OpenBLAS here), or None."""
+    import ctypes
+    try:
+        lib = ctypes.CDLL("libblas.so.3")
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return lib.openblas_get_corename().decode()
+    except (OSError, AttributeError):
+        return None
 
 
 def report(result):
