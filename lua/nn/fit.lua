@@ -287,8 +287,13 @@ function nn.fit(a)
     end
   end
 
+  -- Float inputs are data: the first layer need not compute their gradient.
+  local skip_dx = x:type() ~= "index" and type(model.needInputGrad) == "function"
+  local had_no_dx = model._noInputGrad
+  if skip_dx then model:needInputGrad(false) end
   if can_catch then nn.catch_interrupt(true) end
   local ok, err = xpcall(run, debug.traceback)
+  if skip_dx then model:needInputGrad(not had_no_dx) end
   if can_catch then
     nn.catch_interrupt(false)
     if not ok then nn.interrupted() end -- drop a flag the failed run left unread

@@ -39,6 +39,10 @@ function Linear:backward(x, gradOutput)
   local xb, single = as_batch(self, nn._contig(x), "backward")
   local g = nn._contig(gradOutput)
   if single then g = g:view(1, -1) end
+  if self._noInputGrad then
+    C.linear_backward(nil, self.gradWeight, self.gradBias, g, xb, self.weight)
+    return nil
+  end
   C.linear_backward(self.gradInput, self.gradWeight, self.gradBias, g, xb, self.weight)
   if single then return self.gradInput:view(-1) end
   return self.gradInput

@@ -134,6 +134,15 @@ function Module:zeroGrad()
   return self
 end
 
+-- m:needInputGrad(false): the input is data, not something to train, so
+-- backward may skip its gradient (nn.Linear then saves one of its three
+-- matrix products).  backward returns nil for the skipped gradient.
+-- nn.fit sets this while it trains on float inputs.
+function Module:needInputGrad(flag)
+  self._noInputGrad = flag == false
+  return self
+end
+
 function Module:training()
   self.train = true
   return self
@@ -186,6 +195,7 @@ doc(Module, [[nn.Module: base of every layer.
   dx = m:backward(x, dy)           input gradient; accumulates parameter gradients
   params, grads = m:parameters()   lists of tensors (same order)
   m:zeroGrad()  m:training()  m:evaluate()  m:numParameters()  print(m)
+  m:needInputGrad(false)           backward may skip the input gradient (data input)
 Layers: nn.Linear, nn.Embedding, nn.View, nn.Sigmoid, nn.Tanh, nn.ReLU, nn.LeakyReLU,
 nn.SoftMax, nn.Dropout, nn.BatchNorm, nn.LayerNorm; container nn.Sequential.
 New layers: help(nn.class).]])

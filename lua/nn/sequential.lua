@@ -51,6 +51,13 @@ function Sequential:named_buffers(prefix, out)
   return out
 end
 
+-- Only the first module sees the container's input.
+function Sequential:needInputGrad(flag)
+  self._noInputGrad = flag == false
+  if self.modules[1] then self.modules[1]:needInputGrad(flag) end
+  return self
+end
+
 function Sequential:training()
   self.train = true
   for _, m in ipairs(self.modules) do m:training() end
