@@ -32,8 +32,9 @@ end
 -- Run a Lua script with the interpreter running these specs; returns
 -- exit status and output.
 local function run_script(path, ...)
+  -- The interpreter running busted: lua5.4, or nnsh in a sanitized build
+  -- (whose nn.so must not be loaded into a plain lua5.4).
   local interp = arg and arg[-1] or "lua5.4"
-  if not interp:find("lua") then interp = "lua5.4" end
   local args = {}
   for i, a in ipairs{...} do args[i] = "'" .. a .. "'" end
   local p = io.popen(interp .. " '" .. path .. "' " .. table.concat(args, " ") .. " 2>&1")
