@@ -61,6 +61,7 @@ local results = sweep.run{
   name = "q1", jobs = jobs,
   params = {{"lhid", lhids}, {"lambda", lambdas}},
   logdir = opt.out .. "/logs",
+  csv = opt.out .. "/results.csv",
   fn = function(p)
     local r = q1.run{lhid = p.lhid, lambda = p.lambda, beta = opt.beta, rho = opt.rho,
                      lr = opt.lr, momentum = opt.momentum, batch = math.tointeger(opt.batch),
