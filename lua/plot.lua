@@ -59,15 +59,16 @@ local function numbers(v, what, fname)
   return v
 end
 
-local function ensure_dir(path)
+local function ensure_dir(path, fname)
   local dir = path:match("^(.*)/[^/]*$")
   if not dir or dir == "" then return end
   local ok, nn = pcall(require, "nn")
   if ok and type(nn) == "table" and nn.image_c then
-    nn.image_c.mkdirs(path)
+    local mok, err = pcall(nn.image_c.mkdirs, path)
+    if not mok then error(fname .. ": " .. tostring(err):gsub("^image%.mkdirs: ", ""), 0) end
   else
     local okx = os.execute("mkdir -p " .. shq(dir))
-    if not okx then error("plot: cannot create directory '" .. dir .. "'", 0) end
+    if not okx then error(fname .. ": cannot create directory '" .. dir .. "'", 0) end
   end
 end
 
@@ -377,7 +378,7 @@ local function render(kind, spec, fname, defw, defh)
   local tmp = path .. ".tmp" .. tostring(math.random(1 << 30))
   local script = script_of(kind, spec, term, tmp) -- validates before touching files
   check_gnuplot(fname)
-  ensure_dir(path)
+  ensure_dir(path, fname)
   local ok, err = pcall(run, script, fname)
   if not ok then
     os.remove(tmp)

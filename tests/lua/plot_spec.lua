@@ -174,3 +174,13 @@ describe("plot errors", function()
     end)())
   end)
 end)
+
+describe("plot output paths", function()
+  it("names the plot function when a directory cannot be made", function()
+    local f = assert(io.open(tmp .. "/plainfile", "w"))
+    f:close()
+    assert.has_error(function()
+      plot.lines{{y = {1, 2}}, path = tmp .. "/plainfile/x.png", quiet = true}
+    end, "plot.lines: cannot create directory '" .. tmp .. "/plainfile': a file of that name exists")
+  end)
+end)
