@@ -29,7 +29,7 @@ local function criterion_class(name, kernel, labels)
     end})
   cls.__index = cls
   cls.__typename = name
-  cls.__tostring = function(self) return self:describe() end
+  cls.__tostring = doc(function(self) return self:describe() end, "tostring(crit): nn." .. name .. "'s description")
   cls._kernel = kernel
   cls._labels = labels
   nn[name] = cls
@@ -76,6 +76,11 @@ function Criterion:loss(input, target)
   return self:_run(nil, input, target)
 end
 
+doc(Criterion.forward, "crit:forward(input, target) -> mean loss (also fills crit.gradInput)")
+doc(Criterion.backward, "crit:backward(input, target) -> gradient of the loss w.r.t. input")
+doc(Criterion.loss, "crit:loss(input, target) -> mean loss without the gradient (evaluation)")
+doc(Criterion.describe, "crit:describe() -> one-line description")
+
 local CE = criterion_class("CrossEntropyLoss", C.crossentropy_loss, true)
 doc(CE, [[nn.CrossEntropyLoss() -> criterion: softmax + cross-entropy, fused and stable
 loss = -(1/B) sum_b log softmax(scores_b)[y_b]; scores (B, classes) raw (no SoftMax layer),
@@ -99,6 +104,8 @@ function SVM:__init(margin)
   end
 end
 function SVM:describe() return ("nn.SVMLoss(margin=%g)"):format(self.margin) end
+doc(SVM.__init, "nn.SVMLoss([margin=1]) constructor")
+doc(SVM.describe, "crit:describe() -> 'nn.SVMLoss(margin=...)'")
 nn.MultiMarginLoss = SVM
 doc(SVM, [[nn.SVMLoss([margin=1]) -> criterion: multiclass hinge loss (CS231n's convention)
 loss = (1/B) sum_b sum_{c ~= y_b} max(0, s_c - s_y + margin).  Alias nn.MultiMarginLoss
@@ -109,5 +116,8 @@ function Criterion:spec()
   for i = 1, (self._args and self._args.n or 0) do args[i] = self._args[i] end
   return {type = self.__typename, args = args}
 end
+doc(Criterion.spec, "crit:spec() -> constructor description {type=, args=}")
+doc(Criterion.__init, "constructor hook (call the class: nn.MSELoss())")
+doc(Criterion._run, "crit:_run(grad|nil, input, target) -> loss [, ncorrect]: the kernel call")
 
 return Criterion

@@ -30,6 +30,24 @@ Module.__index = Module
 Module.__typename = "Module"
 nn.Module = Module
 
+local STANDARD_DOCS = {
+  __init = "nn.%s(...) constructor: call the class to make a module",
+  forward = "m:forward(x) -> output of nn.%s (a buffer reused by the next call)",
+  backward = "m:backward(x, gradOutput) -> gradInput of nn.%s; accumulates parameter gradients",
+  describe = "m:describe() -> one-line description of the nn.%s",
+  __tostring = "tostring(m): the nn.%s with its parameter count",
+  __len = "#m: number of modules in the nn.%s",
+  add = "m:add(module) -> m, with module appended to the nn.%s",
+  training = "m:training() -> m in training mode (nn.%s)",
+  evaluate = "m:evaluate() -> m in evaluation mode (nn.%s)",
+  named_parameters = "m:named_parameters() -> list of {name=, param=, grad=} of the nn.%s",
+  named_buffers = "m:named_buffers() -> list of {name=, tensor=}: non-trainable state of the nn.%s",
+  parameters = "m:parameters() -> params, grads: two lists of tensors of the nn.%s",
+  zeroGrad = "m:zeroGrad() -> m, with the gradients of the nn.%s set to zero",
+  spec = "m:spec() -> constructor description of the nn.%s (what nn.save stores)",
+  needInputGrad = "m:needInputGrad(flag) -> m; false lets backward of the nn.%s skip the input gradient",
+}
+
 -- nn.class("Linear", nn.Module) -> class table.  Calling the class builds an
 -- instance: nn.Linear(3, 4) runs Linear.__init(self, 3, 4) and records the
 -- arguments, which m:spec() returns so nn.save can rebuild the model.
@@ -44,6 +62,14 @@ function nn.class(name, parent)
   end
   setmetatable(cls, {
     __index = parent,
+    -- Methods defined on the class get a one-line docstring for help()
+    -- when they are one of the standard ones and have none.
+    __newindex = function(c, k, v)
+      rawset(c, k, v)
+      if type(v) == "function" and STANDARD_DOCS[k] and nn.doc and not nn.doc(v) then
+        doc(v, STANDARD_DOCS[k]:format(name))
+      end
+    end,
     __call = function(c, ...)
       local self = setmetatable({}, c)
       self._args = table.pack(...)
@@ -189,6 +215,13 @@ function nn._check_size(fname, what, v)
     error(("nn.%s: %s must be a positive integer, got %s"):format(fname, what, tostring(v)), 3)
   end
 end
+
+for k, text in pairs(STANDARD_DOCS) do
+  if type(Module[k]) == "function" then doc(Module[k], text:format("Module")) end
+end
+doc(Module.numParameters, "m:numParameters() -> number of trainable values")
+doc(Module._param, "m:_param(name, t): declare trainable tensor t (and its gradient m.grad<Name>)")
+doc(Module._buffer, "m:_buffer(name, t): declare non-trainable state t saved with the model")
 
 doc(Module, [[nn.Module: base of every layer.
   y = m:forward(x)                 output (buffer reused across calls)

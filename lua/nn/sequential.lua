@@ -88,6 +88,7 @@ function Sequential:__tostring()
   return table.concat(lines, "\n")
 end
 
+nn._doc(Sequential.__tostring, "tostring(m): the nn.Sequential's modules with their parameter counts")
 nn._doc(Sequential, [[nn.Sequential{m1, m2, ...} -> module applying m1, m2, ... in order
   model = nn.Sequential{nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1)}
   model:add(nn.Sigmoid()); model.modules[1].weight; #model  --> 4]])
