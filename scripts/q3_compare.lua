@@ -1,0 +1,65 @@
+-- Q3: train the tanh RNN, the LSTM and the GRU with scripts/q3_rnn.lua's
+-- defaults and compare them.
+--
+--   nnsh scripts/q3_compare.lua [--jobs N] [--json FILE] [--cells rnn,lstm,gru]
+--        [--epochs 50] [--seed 1] [--out out/q3]
+--
+-- Each cell runs as its own process (`nnsh scripts/q3_rnn.lua --cell C ...
+-- --json F`) through the sweep runner (lua/sweep.lua), --jobs at a time;
+-- their logs go to <out>/logs/.  Default --jobs 1: on a two-core machine
+-- parallel runs share the cores and their seconds per epoch are not
+-- comparable.  Prints: cell, test accuracy, best epoch, seconds per epoch,
+-- total seconds, parameter count.
+local cli = require "cli"
+local json = require "json"
+local sweep = require "sweep"
+
+local opt = cli.parse(arg, {
+  usage = "nnsh scripts/q3_compare.lua [options]",
+  {"jobs", 1, "cells trained at the same time (processes)"},
+  {"cells", "rnn,lstm,gru", "cells to compare"},
+  {"epochs", 50, "maximum number of epochs per cell"},
+  {"seed", 1, "random seed"},
+  {"out", "out/q3", "directory for models, pictures and logs"},
+  {"json", nil, "write the comparison as JSON to FILE", type = "string"},
+})
+
+local cells = {}
+for c in opt.cells:gmatch("[^,%s]+") do
+  if c ~= "rnn" and c ~= "lstm" and c ~= "gru" then
+    error(("q3_compare: unknown cell '%s' (rnn, lstm, gru)"):format(c), 0)
+  end
+  cells[#cells + 1] = c
+end
+
+local function shq(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+local interpreter = arg[-1] or "nnsh"
+local script = (arg[0] or "scripts/q3_compare.lua"):gsub("q3_compare%.lua$", "q3_rnn.lua")
+
+local results = sweep.run{
+  name = "q3",
+  params = {{"cell", cells}},
+  jobs = opt.jobs,
+  logdir = opt.out .. "/logs",
+  command = function(point, outfile)
+    return table.concat({shq(interpreter), shq(script), "--cell", point.cell,
+      "--epochs", tostring(opt.epochs), "--seed", tostring(opt.seed),
+      "--out", shq(opt.out), "--json", shq(outfile), "--quiet"}, " ")
+  end,
+}
+
+print(("\n%-5s %9s %10s %9s %9s %10s"):format("cell", "test acc", "best epoch", "s/epoch",
+  "total s", "params"))
+local rows = {}
+for _, r in ipairs(results) do
+  local v = r.result
+  print(("%-5s %9.4f %10d %9.2f %9.1f %10d"):format(v.cell, v.test_acc, v.best_epoch,
+    v.sec_per_epoch, v.total_seconds, v.params))
+  rows[#rows + 1] = {cell = v.cell, test_acc = v.test_acc, best_epoch = v.best_epoch,
+    epochs = v.epochs, sec_per_epoch = v.sec_per_epoch, total_seconds = v.total_seconds,
+    params = v.params, settings = v.settings}
+end
+if opt.json then
+  json.write(opt.json, {jobs = opt.jobs, cells = rows})
+  print("wrote " .. opt.json)
+end
