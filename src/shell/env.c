@@ -1,0 +1,130 @@
+/* The Lua environment of the shell: where modules are found, which are
+ * globals, and the small shell-level functions threads() and mem().
+ * Start-up loads only code, never data, so the prompt appears at once. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "../core/blas.h"
+#include "../core/storage.h"
+#include "nnb.h"
+#include "shell.h"
+
+int luaopen_nn(lua_State *L);
+
+/* Modules that become globals when their file exists (some are optional). */
+static const char *const module_globals[] = {"h5", "optim", "plot", "image", NULL};
+
+static const char *lua_dir(void) {
+  const char *dir = getenv("NNSH_LUA_DIR");
+  return dir && *dir ? dir : NNSH_LUA_DIR;
+}
+
+static void set_package_path(lua_State *L) {
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "path");
+  lua_pushfstring(L, "%s/?.lua;%s", lua_dir(), lua_tostring(L, -1));
+  lua_setfield(L, -3, "path");
+  lua_pop(L, 1);
+  lua_getfield(L, -1, "preload");
+  lua_pushcfunction(L, luaopen_nn);
+  lua_setfield(L, -2, "nn");
+  lua_pop(L, 2);
+}
+
+/* package.searchpath(name, package.path) finds a file for the module? */
+static int module_exists(lua_State *L, const char *name) {
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "searchpath");
+  lua_pushstring(L, name);
+  lua_getfield(L, -3, "path");
+  lua_call(L, 2, 1);
+  int found = !lua_isnil(L, -1);
+  lua_pop(L, 2);
+  return found;
+}
+
+static int l_threads(lua_State *L) {
+  if (!lua_isnoneornil(L, 1)) {
+    int isint;
+    lua_Integer n = lua_tointegerx(L, 1, &isint);
+    if (!isint || n < 1 || n > 1024)
+      nnb_error(L, "threads", "expected a thread count from 1 to 1024, got %s",
+                luaL_tolstring(L, 1, NULL));
+    nn_blas_set_threads((int)n);
+  }
+  lua_pushinteger(L, nn_blas_threads());
+  return 1;
+}
+
+static void push_bytes(lua_State *L, double bytes) {
+  const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (bytes >= 1024 && u < 4) bytes /= 1024, u++;
+  char buf[32];
+  snprintf(buf, sizeof buf, u ? "%.1f %s" : "%.0f %s", bytes, unit[u]);
+  lua_pushstring(L, buf);
+}
+
+static int mem_tostring(lua_State *L) {
+  lua_getfield(L, 1, "tensor_bytes");
+  lua_getfield(L, 1, "lua_bytes");
+  double tensors = lua_tonumber(L, -2), luab = lua_tonumber(L, -1);
+  push_bytes(L, tensors);
+  push_bytes(L, luab);
+  lua_pushfstring(L, "tensors %s live, Lua %s", lua_tostring(L, -2), lua_tostring(L, -1));
+  return 1;
+}
+
+static int l_mem(lua_State *L) {
+  lua_createtable(L, 0, 2);
+  lua_pushinteger(L, nn_storage_bytes_live());
+  lua_setfield(L, -2, "tensor_bytes");
+  lua_pushinteger(L, (lua_Integer)lua_gc(L, LUA_GCCOUNT, 0) * 1024 + lua_gc(L, LUA_GCCOUNTB, 0));
+  lua_setfield(L, -2, "lua_bytes");
+  if (luaL_newmetatable(L, "nnsh.mem")) {
+    lua_pushcfunction(L, mem_tostring);
+    lua_setfield(L, -2, "__tostring");
+  }
+  lua_setmetatable(L, -2);
+  return 1;
+}
+
+static const nnb_reg shell_fns[] = {
+    {"threads", l_threads,
+     "threads([n]) -> number\n"
+     "Set the number of OpenBLAS threads to n (when given) and return the\n"
+     "count in use.  Example: threads(1) for reproducible timing."},
+    {"mem", l_mem,
+     "mem() -> {tensor_bytes=, lua_bytes=}\n"
+     "Memory held by live tensors (their buffers, which Lua's GC does not\n"
+     "see) and by the Lua heap.  Prints as 'tensors 12.0 MiB live, Lua ...'.\n"
+     "Run collectgarbage() first to drop unreachable tensors."},
+    {NULL, NULL, NULL}};
+
+void nnsh_open_env(lua_State *L) {
+  luaL_openlibs(L);
+  set_package_path(L);
+  lua_pushglobaltable(L);
+  nnb_register(L, shell_fns);
+  lua_pop(L, 1);
+  nnsh_dorequire(L, "nn");
+  if (module_exists(L, "help")) nnsh_dorequire(L, "help");
+  for (const char *const *m = module_globals; *m; m++)
+    if (module_exists(L, *m)) nnsh_dorequire(L, *m);
+}
+
+void nnsh_print_version(void) {
+  printf("nnsh %s  (%s)\n", NNSH_VERSION, LUA_RELEASE);
+  fflush(stdout);
+}
+
+void nnsh_print_banner(void) {
+  printf("nnsh %s  (%s, OpenBLAS %s, %d thread%s)\n"
+         "help() for help, ?name for docs, Ctrl-D to quit\n",
+         NNSH_VERSION, LUA_RELEASE, nn_blas_corename(), nn_blas_threads(),
+         nn_blas_threads() == 1 ? "" : "s");
+  fflush(stdout);
+}
