@@ -19,5 +19,9 @@ void nnbk_distinct(lua_State *L, const nn_tensor *out, const nn_tensor *in,
                    const char *fname, const char *on, const char *in_name);
 /* Push nn.C (creating it) given the nn table on top of the stack. */
 void nnbk_push_subtable(lua_State *L);
+/* A tensor as (rows, last dim): the batch of rows a row kernel sees. */
+void nnbk_rows_cols(const nn_tensor *t, int64_t *rows, int64_t *cols);
+/* Add the batch/layer norm kernels to the table on top (norm_layers.c). */
+void nnbk_register_norm(lua_State *L);
 
 #endif
