@@ -7,9 +7,9 @@
 
 #include <string.h>
 
-#include "blas.h"
 #include "error.h"
 #include "fast_tanh.h"
+#include "gemm_packed.h"
 
 void nn_gru_ws_init(nn_gru_ws *ws) { memset(ws, 0, sizeof *ws); }
 
@@ -22,7 +22,9 @@ static int gru_layout(nn_gru_ws *ws, int B, int T, int D, int H) {
   size_t TB = (size_t)T * B, BH = (size_t)B * H, nx = nn_rec_pad(TB * D),
          ng = nn_rec_pad(TB * 3 * H), nn = nn_rec_pad(TB * H),
          ns = nn_rec_pad(TB * H + BH), nsc = nn_rec_pad(3 * BH),
-         nb = nn_rec_pad(BH), nw = nn_rec_pad((size_t)3 * H * H);
+         nb = nn_rec_pad(BH), nw = nn_rec_pad(nn_packed_size(H, 3 * H) > nn_packed_size(3 * H, H)
+                                    ? nn_packed_size(H, 3 * H)
+                                    : nn_packed_size(3 * H, H));
   NN_TRY(nn_rec_arena_reserve(&ws->arena,
                               2 * nx + 3 * ng + nn + ns + nsc + nb + nw));
   float *p = ws->arena.mem;
@@ -35,7 +37,7 @@ static int gru_layout(nn_gru_ws *ws, int B, int T, int D, int H) {
   ws->dgh = p, p += ng;
   ws->dh = p, p += nb;
   ws->dx = p, p += nx;
-  ws->wht = p;
+  ws->wp = p;
   ws->B = B, ws->T = T, ws->D = D, ws->H = H;
   return NN_OK;
 }
@@ -71,11 +73,11 @@ int nn_gru_forward(nn_gru_ws *ws, float *out, bool all, const float *x,
   else
     memset(ws->h, 0, BH * sizeof(float));
   nn_rec_input_proj(ws->gates, ws->x, wx, b, T * B, D, 3 * H);
+  nn_pack_b(ws->wp, wh, H, 3 * H, 3 * H, false);
   for (int t = 0; t < T; t++) {
     float *g = ws->gates + t * BG, *hp = ws->h + t * BH;
     if (t > 0 || h0)
-      nn_sgemm(false, false, B, 3 * H, H, 1.0f, hp, H, wh, 3 * H, 0.0f,
-               ws->gh, 3 * H);
+      nn_gemm_packed(B, 3 * H, H, hp, H, ws->wp, false, ws->gh, 3 * H);
     else /* h_0 = 0: no product needed */
       memset(ws->gh, 0, BG * sizeof(float));
     for (int bi = 0; bi < B; bi++)
@@ -118,7 +120,7 @@ int nn_gru_backward(nn_gru_ws *ws, float *dx, float *dh0, float *dwx,
   NN_REQUIRE(ws->B > 0, "gru: backward without a forward");
   int B = ws->B, T = ws->T, D = ws->D, H = ws->H;
   size_t BH = (size_t)B * H, BG = 3 * BH;
-  nn_rec_transpose(ws->wht, wh, H, 3 * H);
+  nn_pack_b(ws->wp, wh, 3 * H, H, 3 * H, true);
   if (ws->all)
     memset(ws->dh, 0, BH * sizeof(float));
   else
@@ -133,8 +135,7 @@ int nn_gru_backward(nn_gru_ws *ws, float *dx, float *dh0, float *dwx,
                     ws->dh + bi * H, g + (size_t)bi * 3 * H, hn + bi * H,
                     hp + bi * H, H);
     if (t > 0 || dh0)
-      nn_sgemm(false, false, B, H, 3 * H, 1.0f, dgh, 3 * H, ws->wht, H, 1.0f,
-               ws->dh, H);
+      nn_gemm_packed(B, H, 3 * H, dgh, 3 * H, ws->wp, true, ws->dh, H);
   }
   if (dh0) memcpy(dh0, ws->dh, BH * sizeof(float));
   nn_rec_weight_grads(dwx, dwh, db, dx ? ws->dx : NULL, ws->x, ws->h, ws->dgx,

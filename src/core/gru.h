@@ -39,7 +39,8 @@ typedef struct nn_gru_ws {
   float *dgh;   /* (T,B,3H) gradient of the recurrent-side pre-activations */
   float *dh;    /* (B,H) gradient reaching h_t from later steps */
   float *dx;    /* (T,B,D) */
-  float *wht;   /* (3H,H) wh^T */
+  float *wp;    /* wh packed for the per-step products (gemm_packed.h):
+                 * wh in forward, wh^T in backward */
 } nn_gru_ws;
 
 void nn_gru_ws_init(nn_gru_ws *ws);

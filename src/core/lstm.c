@@ -7,9 +7,9 @@
 
 #include <string.h>
 
-#include "blas.h"
 #include "error.h"
 #include "fast_tanh.h"
+#include "gemm_packed.h"
 
 void nn_lstm_ws_init(nn_lstm_ws *ws) { memset(ws, 0, sizeof *ws); }
 
@@ -22,7 +22,9 @@ static int lstm_layout(nn_lstm_ws *ws, int B, int T, int D, int H) {
   size_t TB = (size_t)T * B, BH = (size_t)B * H, nx = nn_rec_pad(TB * D),
          ng = nn_rec_pad(TB * 4 * H), ns = nn_rec_pad(TB * H + BH),
          nt = nn_rec_pad(TB * H), nb = nn_rec_pad(BH),
-         nw = nn_rec_pad((size_t)4 * H * H);
+         nw = nn_rec_pad(nn_packed_size(H, 4 * H) > nn_packed_size(4 * H, H)
+                                    ? nn_packed_size(H, 4 * H)
+                                    : nn_packed_size(4 * H, H));
   NN_TRY(nn_rec_arena_reserve(&ws->arena,
                               2 * nx + 2 * ng + 2 * ns + nt + 2 * nb + nw));
   float *p = ws->arena.mem;
@@ -35,7 +37,7 @@ static int lstm_layout(nn_lstm_ws *ws, int B, int T, int D, int H) {
   ws->dh = p, p += nb;
   ws->dc = p, p += nb;
   ws->dx = p, p += nx;
-  ws->wht = p;
+  ws->wp = p;
   ws->B = B, ws->T = T, ws->D = D, ws->H = H;
   return NN_OK;
 }
@@ -74,11 +76,11 @@ int nn_lstm_forward(nn_lstm_ws *ws, float *out, bool all, const float *x,
   else
     memset(ws->c, 0, BH * sizeof(float));
   nn_rec_input_proj(ws->gates, ws->x, wx, b, T * B, D, 4 * H);
+  nn_pack_b(ws->wp, wh, H, 4 * H, 4 * H, false);
   for (int t = 0; t < T; t++) {
     float *g = ws->gates + t * BG, *hp = ws->h + t * BH, *cp = ws->c + t * BH;
     if (t > 0 || h0) /* h_0 = 0 adds nothing */
-      nn_sgemm(false, false, B, 4 * H, H, 1.0f, hp, H, wh, 4 * H, 1.0f, g,
-               4 * H);
+      nn_gemm_packed(B, 4 * H, H, hp, H, ws->wp, true, g, 4 * H);
     for (int bi = 0; bi < B; bi++)
       lstm_step(g + (size_t)bi * 4 * H, cp + bi * H, cp + BH + bi * H,
                 ws->tc + t * BH + bi * H, hp + BH + bi * H, H);
@@ -117,7 +119,7 @@ int nn_lstm_backward(nn_lstm_ws *ws, float *dx, float *dh0, float *dc0,
   NN_REQUIRE(ws->B > 0, "lstm: backward without a forward");
   int B = ws->B, T = ws->T, D = ws->D, H = ws->H;
   size_t BH = (size_t)B * H, BG = 4 * BH;
-  nn_rec_transpose(ws->wht, wh, H, 4 * H);
+  nn_pack_b(ws->wp, wh, 4 * H, H, 4 * H, true);
   if (ws->all)
     memset(ws->dh, 0, BH * sizeof(float));
   else
@@ -133,8 +135,7 @@ int nn_lstm_backward(nn_lstm_ws *ws, float *dx, float *dh0, float *dc0,
                      ws->dh + bi * H, g + (size_t)bi * 4 * H, cp + bi * H,
                      tc + bi * H, H);
     if (t > 0 || dh0)
-      nn_sgemm(false, false, B, H, 4 * H, 1.0f, dg, 4 * H, ws->wht, H, 0.0f,
-               ws->dh, H);
+      nn_gemm_packed(B, H, 4 * H, dg, 4 * H, ws->wp, false, ws->dh, H);
   }
   if (dh0) memcpy(dh0, ws->dh, BH * sizeof(float));
   if (dc0) memcpy(dc0, ws->dc, BH * sizeof(float));

@@ -36,7 +36,8 @@ typedef struct nn_lstm_ws {
   float *dh;    /* (B,H) gradient reaching h_t from later steps */
   float *dc;    /* (B,H) gradient reaching c_t from later steps */
   float *dx;    /* (T,B,D) */
-  float *wht;   /* (4H,H) wh^T */
+  float *wp;    /* wh packed for the per-step products (gemm_packed.h):
+                 * wh in forward, wh^T in backward */
 } nn_lstm_ws;
 
 void nn_lstm_ws_init(nn_lstm_ws *ws);

@@ -43,11 +43,6 @@ void nn_rec_input_proj(float *out, const float *x, const float *wx,
   nn_sgemm(false, false, N, G, D, 1.0f, x, D, wx, G, 1.0f, out, G);
 }
 
-void nn_rec_transpose(float *wt, const float *w, int H, int G) {
-  for (int h = 0; h < H; h++)
-    for (int g = 0; g < G; g++) wt[(size_t)g * H + h] = w[(size_t)h * G + g];
-}
-
 void nn_rec_add_step(float *dh, const float *dout, int B, int T, int t,
                      int H) {
   for (int b = 0; b < B; b++) {

@@ -45,10 +45,6 @@ void nn_rec_tbd_to_btd(float *dst, const float *src, int B, int T, int D);
 void nn_rec_input_proj(float *out, const float *x, const float *wx,
                        const float *b, int N, int D, int G);
 
-/* wt(G,H) = w(H,G)^T: the backward recurrence multiplies by wh^T every
- * step, and a no-transpose operand is the faster sgemm path. */
-void nn_rec_transpose(float *wt, const float *w, int H, int G);
-
 /* The gradients that need no recurrence, after the backward pass through
  * time has filled the pre-activation gradients of every step:
  *   dwx(D,G) += x(N,D)^T . dgx(N,G)        dwh(H,G) += hprev(N,H)^T . dgh(N,G)

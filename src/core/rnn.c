@@ -7,9 +7,9 @@
 
 #include <string.h>
 
-#include "blas.h"
 #include "error.h"
 #include "fast_tanh.h"
+#include "gemm_packed.h"
 
 void nn_rnn_ws_init(nn_rnn_ws *ws) { memset(ws, 0, sizeof *ws); }
 
@@ -21,7 +21,7 @@ void nn_rnn_ws_free(nn_rnn_ws *ws) {
 static int rnn_layout(nn_rnn_ws *ws, int B, int T, int D, int H) {
   size_t TB = (size_t)T * B, nx = nn_rec_pad(TB * D),
          nh = nn_rec_pad(TB * H + (size_t)B * H), ng = nn_rec_pad(TB * H),
-         nb = nn_rec_pad((size_t)B * H), nw = nn_rec_pad((size_t)H * H);
+         nb = nn_rec_pad((size_t)B * H), nw = nn_rec_pad(nn_packed_size(H, H));
   NN_TRY(nn_rec_arena_reserve(&ws->arena, 2 * nx + nh + ng + nb + nw));
   float *p = ws->arena.mem;
   ws->x = p, p += nx;
@@ -29,7 +29,7 @@ static int rnn_layout(nn_rnn_ws *ws, int B, int T, int D, int H) {
   ws->dg = p, p += ng;
   ws->dh = p, p += nb;
   ws->dx = p, p += nx;
-  ws->wht = p;
+  ws->wp = p;
   ws->B = B, ws->T = T, ws->D = D, ws->H = H;
   return NN_OK;
 }
@@ -55,10 +55,11 @@ int nn_rnn_forward(nn_rnn_ws *ws, float *out, bool all, const float *x,
   /* Pre-activations of all steps written straight into the state slots,
    * then each step adds its recurrent term and squashes in place. */
   nn_rec_input_proj(ws->h + BH, ws->x, wx, b, T * B, D, H);
+  nn_pack_b(ws->wp, wh, H, H, H, false);
   for (int t = 0; t < T; t++) {
     float *hp = ws->h + t * BH, *hn = hp + BH;
     if (t > 0 || h0) /* h_0 = 0 adds nothing */
-      nn_sgemm(false, false, B, H, H, 1.0f, hp, H, wh, H, 1.0f, hn, H);
+      nn_gemm_packed(B, H, H, hp, H, ws->wp, true, hn, H);
     tanh_inplace(hn, (int)BH);
   }
   if (all)
@@ -80,7 +81,7 @@ int nn_rnn_backward(nn_rnn_ws *ws, float *dx, float *dh0, float *dwx,
   NN_REQUIRE(ws->B > 0, "rnn: backward without a forward");
   int B = ws->B, T = ws->T, D = ws->D, H = ws->H;
   size_t BH = (size_t)B * H;
-  nn_rec_transpose(ws->wht, wh, H, H);
+  nn_pack_b(ws->wp, wh, H, H, H, true);
   if (ws->all)
     memset(ws->dh, 0, BH * sizeof(float));
   else
@@ -91,8 +92,7 @@ int nn_rnn_backward(nn_rnn_ws *ws, float *dx, float *dh0, float *dwx,
     if (ws->all) nn_rec_add_step(ws->dh, dout, B, T, t, H);
     rnn_step_back(dg, ws->dh, h, (int)BH);
     if (t > 0 || dh0)
-      nn_sgemm(false, false, B, H, H, 1.0f, dg, H, ws->wht, H, 0.0f, ws->dh,
-               H);
+      nn_gemm_packed(B, H, H, dg, H, ws->wp, false, ws->dh, H);
   }
   if (dh0) memcpy(dh0, ws->dh, BH * sizeof(float));
   nn_rec_weight_grads(dwx, dwh, db, dx ? ws->dx : NULL, ws->x, ws->h, ws->dg,

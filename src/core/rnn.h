@@ -27,7 +27,8 @@ typedef struct nn_rnn_ws {
   float *dg;  /* (T,B,H) gradient of the pre-activations */
   float *dh;  /* (B,H) gradient flowing into h_{t} from later steps */
   float *dx;  /* (T,B,D) input gradient, time-major */
-  float *wht; /* (H,H) wh^T for the backward recurrence */
+  float *wp;  /* wh packed for the per-step products (gemm_packed.h):
+               * wh in forward, wh^T in backward */
 } nn_rnn_ws;
 
 void nn_rnn_ws_init(nn_rnn_ws *ws);
