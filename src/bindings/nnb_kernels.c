@@ -1,8 +1,6 @@
 /* Argument helpers of the kernel bindings (nnb_kernels.h). */
 #include "nnb_kernels.h"
 
-#include "../core/error.h"
-
 nn_tensor *nnbk_input(lua_State *L, int arg, const char *fname, const char *name) {
   nn_tensor *t = nnb_checkfloat(L, arg, fname);
   if (t->storage == NULL && nn_tensor_numel(t) > 0)
