@@ -40,7 +40,9 @@ local function resolve(name)
   local cur, path = _G, ""
   for sep, part in ("." .. name):gmatch("([.:])([^.:]*)") do
     local ok, v
-    if sep == ":" then
+    if cur == _G and rawget(_G, part) == nil then
+      ok, v = true, package.loaded[part] -- a module that is not a global
+    elseif sep == ":" then
       local m = methods_of(cur)
       ok, v = true, m and m[part]
     elseif type(cur) == "table" or type(cur) == "userdata" then

@@ -77,7 +77,9 @@ void nnb_interrupt_reset(lua_State *L) {
 }
 
 static int l_catch_interrupt(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TBOOLEAN);
+  if (!lua_isboolean(L, 1))
+    nnb_error(L, "nn.catch_interrupt", "argument #1: expected a boolean, got %s",
+              luaL_typename(L, 1));
   if (lua_toboolean(L, 1)) {
     if (nn_interrupt_catch_push() == 1) nnb_interrupt_arm(L);
   } else if (nn_interrupt_catch_depth() > 0) {
