@@ -84,7 +84,7 @@ doc(Criterion.describe, "crit:describe() -> one-line description")
 local CE = criterion_class("CrossEntropyLoss", C.crossentropy_loss, true)
 doc(CE, [[nn.CrossEntropyLoss() -> criterion: softmax + cross-entropy, fused and stable
 loss = -(1/B) sum_b log softmax(scores_b)[y_b]; scores (B, classes) raw (no SoftMax layer),
-y an index tensor of B class numbers.  crit.ncorrect: rows whose label has the top score.
+y an index tensor of B class numbers.  crit.ncorrect: rows whose label has the top score (first on ties).
   crit = nn.CrossEntropyLoss(); l = crit:forward(scores, y); g = crit:backward(scores, y)]])
 
 local MSE = criterion_class("MSELoss", C.mse_loss, false)

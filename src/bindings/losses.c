@@ -123,7 +123,7 @@ static const nnb_reg kernels[] = {
      "nn.C.crossentropy_loss(dlogits|nil, logits, labels) -> loss, ncorrect\n"
      "Fused stable softmax + cross-entropy: loss = -(1/B) sum log softmax(logits)[label];\n"
      "dlogits = (softmax - onehot)/B.  logits (B,C), labels an index tensor of B classes;\n"
-     "ncorrect counts rows whose label has the top score (ties count as correct)."},
+     "ncorrect counts rows whose label has the top score (the first one on ties)."},
     {"svm_loss", l_svm,
      "nn.C.svm_loss(dscores|nil, scores, labels [, margin=1]) -> loss\n"
      "Multiclass hinge: (1/B) sum_b sum_{c~=y} max(0, s_c - s_y + margin)."},

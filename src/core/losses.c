@@ -13,6 +13,16 @@ static int check_labels(const int32_t *labels, int B, int C) {
   return NN_OK;
 }
 
+/* Whether class y is the argmax of row x (maximum m), the first one on
+ * ties as nn_count_correct decides: a row of equal scores is one correct
+ * guess, not C. */
+static int is_first_argmax(const float *x, int y, float m) {
+  if (x[y] != m) return 0;
+  for (int c = 0; c < y; c++)
+    if (x[c] == m) return 0;
+  return 1;
+}
+
 double nn_mse_loss(float *dinp, const float *inp, const float *target, int64_t n) {
   double sum = 0.0;
   float scale = n > 0 ? 2.0f / (float)n : 0.0f;
@@ -39,8 +49,7 @@ int nn_crossentropy_loss(double *loss, float *dlogits, int64_t *ncorrect,
     float s = nn_row_sum_exp(d, x, m, C);
     int y = labels[b];
     sum += (double)m + log((double)s) - x[y];
-    /* The label is the argmax when nothing scores above it. */
-    correct += x[y] >= m;
+    correct += is_first_argmax(x, y, m);
     if (d) {
       float k = invB / s;
       for (int c = 0; c < C; c++) d[c] *= k;

@@ -21,8 +21,9 @@ double nn_mse_loss(float *dinp, const float *inp, const float *target, int64_t n
  *   L = -(1/B) Σ_b log softmax(logits_b)[label_b],
  *   dlogits = (softmax(logits) - onehot(label)) / B.
  * NN_ERR when a label is outside [0,C) (checked before anything is written).
- * ncorrect (may be NULL) receives how many rows have their label as argmax,
- * so accuracy costs no second pass. */
+ * ncorrect (may be NULL) receives how many rows have their label as argmax
+ * (the first maximum on ties, as nn_count_correct), so accuracy costs no
+ * second pass. */
 int nn_crossentropy_loss(double *loss, float *dlogits, int64_t *ncorrect,
                          const float *logits, const int32_t *labels, int B,
                          int C);

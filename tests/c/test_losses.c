@@ -36,7 +36,10 @@ static void test_crossentropy(void) {
   CHECK(nn_crossentropy_loss(&l, d, &correct, lg, lb, 2, 3) == NN_OK);
   double l1 = log(1 + exp(1) + exp(2)) - 2, l2 = log(3);
   CHECK_NEAR(l, (l1 + l2) / 2, 1e-6);
-  CHECK(correct == 2); /* row 2 is a tie: counted as correct */
+  CHECK(correct == 2); /* row 2 is a tie won by its label, the first class */
+  int32_t lb2[2] = {2, 1};
+  CHECK(nn_crossentropy_loss(&l, NULL, &correct, lg, lb2, 2, 3) == NN_OK);
+  CHECK(correct == 1); /* a tie counts for the first class only */
   double z = 1 + exp(1) + exp(2);
   CHECK_NEAR(d[0], (1 / z) / 2, 1e-6);
   CHECK_NEAR(d[2], (exp(2) / z - 1) / 2, 1e-6);

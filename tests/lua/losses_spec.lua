@@ -27,6 +27,7 @@ describe("nn.CrossEntropyLoss", function()
     assert.is_true(math.abs(l - expect) < 1e-6)
     assert.equal(2, crit.ncorrect)
     assert.equal(math.log(4), crit:forward(nn.zeros(3, 4), nn.index{1, 2, 4}))
+    assert.equal(1, crit.ncorrect) -- equal scores: only class 1 (the first) is a hit
   end)
   it("recomputes the gradient when backward gets another input", function()
     local crit = nn.CrossEntropyLoss()
