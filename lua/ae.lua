@@ -32,8 +32,10 @@ ae.LUMA = {0.2126, 0.7152, 0.0722}
 ae.defaults = {lambda = 5e-4, beta = 0.5, rho = 0.05, lr = 0.05, momentum = 0.9, batch = 32,
                epochs = 200}
 
+-- Errors are raised without a position; the public functions (wrapped at
+-- the end of this file) re-raise them at the caller's line.
 local function fail(fname, fmt, ...)
-  error(fname .. ": " .. string.format(fmt, ...), 3)
+  error(fname .. ": " .. string.format(fmt, ...), 0)
 end
 
 local function shape(t) return table.concat(t:size(), "x") end
@@ -118,9 +120,18 @@ local function checkparams(p, We, fname)
   for _, k in ipairs{"lambda", "beta", "rho"} do
     if type(p[k]) ~= "number" then fail(fname, "params.%s must be a number, got %s", k, type(p[k])) end
   end
+  if not (p.lambda >= 0) then fail(fname, "lambda must be >= 0, got %s", p.lambda) end
+  if not (p.beta >= 0) then fail(fname, "beta must be >= 0, got %s", p.beta) end
+  if not (p.rho > 0 and p.rho < 1) then fail(fname, "rho must be in (0,1), got %s", p.rho) end
+  if not We then return end
   local Lhid, Lin = We.W:size(1), We.W:size(2)
   if p.Lin and p.Lin ~= Lin then fail(fname, "params.Lin = %d but W is %dx%d", p.Lin, Lhid, Lin) end
   if p.Lhid and p.Lhid ~= Lhid then fail(fname, "params.Lhid = %d but W is %dx%d", p.Lhid, Lhid, Lin) end
+end
+
+--- ae.check(params [, fname]): raise unless lambda >= 0, beta >= 0, 0 < rho < 1.
+function ae.check(params, fname)
+  checkparams(params, nil, fname or "ae.check")
 end
 
 function ae.cost(We, data, params, grads)
@@ -214,6 +225,26 @@ function ae.train(We, data, opts)
     if opts.on_epoch then opts.on_epoch(rec) end
   end
   return history
+end
+
+for _, name in ipairs{"gray", "remove_mean", "clip_scale", "preprocess", "init", "grads",
+                      "check", "cost", "forward", "train"} do
+  local f = ae[name]
+  ae[name] = function(...)
+    local r = table.pack(pcall(f, ...))
+    if not r[1] then
+      local msg = r[2]
+      -- Drop positions inside this file (C errors and inner calls carry them).
+      if type(msg) == "string" then
+        repeat
+          local n
+          msg, n = msg:gsub("^[^\n]-ae%.lua:%d+: ", "", 1)
+        until n == 0
+      end
+      error(msg, 2)
+    end
+    return table.unpack(r, 2, r.n)
+  end
 end
 
 if nn.setdoc then

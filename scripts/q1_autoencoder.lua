@@ -35,6 +35,7 @@ opt.lhid = math.tointeger(opt.lhid)
 opt.batch = math.tointeger(opt.batch)
 opt.epochs = math.tointeger(opt.epochs)
 if not opt.batch or opt.batch < 1 then error("--batch must be a positive integer", 0) end
+require("ae").check({lambda = opt.lambda, beta = opt.beta, rho = opt.rho}, "q1_autoencoder")
 if not opt.epochs or opt.epochs < 0 then error("--epochs must be an integer >= 0", 0) end
 
 print(string.format("Q1 autoencoder: Lhid %d, lambda %g, beta %g, rho %g, lr %g, momentum %g, " ..

@@ -48,6 +48,9 @@ local function nums(s, what)
   return out
 end
 local lhids, lambdas = ints(opt.lhid, "lhid"), nums(opt.lambda, "lambda")
+for _, l in ipairs(lambdas) do
+  require("ae").check({lambda = l, beta = opt.beta, rho = opt.rho}, "q1_sweep")
+end
 local jobs = math.tointeger(opt.jobs)
 if not jobs or jobs < 1 then error("--jobs must be a positive integer", 0) end
 
