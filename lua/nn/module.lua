@@ -223,6 +223,14 @@ doc(Module.numParameters, "m:numParameters() -> number of trainable values")
 doc(Module._param, "m:_param(name, t): declare trainable tensor t (and its gradient m.grad<Name>)")
 doc(Module._buffer, "m:_buffer(name, t): declare non-trainable state t saved with the model")
 
+if nn.C then
+  doc(nn.C, [[nn.C: the C kernels under the modules, on tensors (result first, resized and
+reused; backward overwrites the input gradient and accumulates parameter gradients).
+For new layers and benchmarks; models are built from nn.Linear, nn.Sequential, ...
+  nn.C.linear_forward(out, x, W, b)   nn.C.crossentropy_loss(dlogits, logits, labels)
+  nn.C.gather_rows(out, src, perm, start, len)   help(nn.C.sgd_step)]])
+end
+
 doc(Module, [[nn.Module: base of every layer.
   y = m:forward(x)                 output (buffer reused across calls)
   dx = m:backward(x, dy)           input gradient; accumulates parameter gradients
