@@ -77,7 +77,8 @@ local function first_line(s) return (s:match("^[^\n]*")) end
 local function sorted_keys(t)
   local keys = {}
   for k in pairs(t) do
-    if type(k) == "string" then keys[#keys + 1] = k end
+    -- metamethods and private fields are not part of the API
+    if type(k) == "string" and not k:match("^_") then keys[#keys + 1] = k end
   end
   table.sort(keys)
   return keys
@@ -162,8 +163,9 @@ local function help(...)
     out("\n")
     list_members(x, name and name .. "." or "")
   elseif tx == "userdata" and not d then
-    local m = methods_of(x)
-    out(("%s: %s\n"):format(name or "this", tostring(x)))
+    local m, mt = methods_of(x), getmetatable(x)
+    local kind = type(mt) == "table" and rawget(mt, "__name") or "userdata"
+    out(name and ("%s: %s\n"):format(name, kind) or kind .. "\n")
     if m then
       out("Methods:\n")
       list_members(m, (name or "x") .. ":")
