@@ -22,9 +22,7 @@ static int gru_layout(nn_gru_ws *ws, int B, int T, int D, int H) {
   size_t TB = (size_t)T * B, BH = (size_t)B * H, nx = nn_rec_pad(TB * D),
          ng = nn_rec_pad(TB * 3 * H), nn = nn_rec_pad(TB * H),
          ns = nn_rec_pad(TB * H + BH), nsc = nn_rec_pad(3 * BH),
-         nb = nn_rec_pad(BH), nw = nn_rec_pad(nn_packed_size(H, 3 * H) > nn_packed_size(3 * H, H)
-                                    ? nn_packed_size(H, 3 * H)
-                                    : nn_packed_size(3 * H, H));
+         nb = nn_rec_pad(BH), nw = nn_rec_pad(nn_rec_packed_wh(H, 3 * H));
   NN_TRY(nn_rec_arena_reserve(&ws->arena,
                               2 * nx + 3 * ng + nn + ns + nsc + nb + nw));
   float *p = ws->arena.mem;

@@ -22,9 +22,7 @@ static int lstm_layout(nn_lstm_ws *ws, int B, int T, int D, int H) {
   size_t TB = (size_t)T * B, BH = (size_t)B * H, nx = nn_rec_pad(TB * D),
          ng = nn_rec_pad(TB * 4 * H), ns = nn_rec_pad(TB * H + BH),
          nt = nn_rec_pad(TB * H), nb = nn_rec_pad(BH),
-         nw = nn_rec_pad(nn_packed_size(H, 4 * H) > nn_packed_size(4 * H, H)
-                                    ? nn_packed_size(H, 4 * H)
-                                    : nn_packed_size(4 * H, H));
+         nw = nn_rec_pad(nn_rec_packed_wh(H, 4 * H));
   NN_TRY(nn_rec_arena_reserve(&ws->arena,
                               2 * nx + 2 * ng + 2 * ns + nt + 2 * nb + nw));
   float *p = ws->arena.mem;

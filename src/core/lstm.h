@@ -14,7 +14,8 @@
  * pass for the gate nonlinearities and the cell update.  Backward runs the
  * recurrence with one (B,4H).(4H,H) GEMM per step and forms the weight and
  * input gradients afterwards with one GEMM each over all T*B rows.
- * Memory: about (9 T B H + T B D + ...) floats in the workspace.
+ * Workspace: about 11 T B H + 2 T B D floats (27 MB for B=32, T=150,
+ * H=128), allocated on the first batch and reused.
  */
 #ifndef NN_LSTM_H
 #define NN_LSTM_H

@@ -21,6 +21,8 @@
 
 #include <stddef.h>
 
+#include "gemm_packed.h"
+
 /* One aligned float buffer that only grows: a cell carves its per-batch
  * buffers out of it, so successive mini-batches (even a shorter last one)
  * allocate nothing. */
@@ -35,6 +37,13 @@ void nn_rec_arena_free(nn_rec_arena *a);
 /* n rounded up to a multiple of 16 floats, so carved buffers stay 64-byte
  * aligned. */
 static inline size_t nn_rec_pad(size_t n) { return (n + 15) & ~(size_t)15; }
+
+/* Floats for wh (H,G) packed for the per-step products: forward packs wh,
+ * backward wh^T, into the same buffer. */
+static inline size_t nn_rec_packed_wh(int H, int G) {
+  size_t f = nn_packed_size(H, G), b = nn_packed_size(G, H);
+  return f > b ? f : b;
+}
 
 /* (B,T,D) -> (T,B,D) and back. */
 void nn_rec_btd_to_tbd(float *dst, const float *src, int B, int T, int D);

@@ -21,7 +21,7 @@ void nn_rnn_ws_free(nn_rnn_ws *ws) {
 static int rnn_layout(nn_rnn_ws *ws, int B, int T, int D, int H) {
   size_t TB = (size_t)T * B, nx = nn_rec_pad(TB * D),
          nh = nn_rec_pad(TB * H + (size_t)B * H), ng = nn_rec_pad(TB * H),
-         nb = nn_rec_pad((size_t)B * H), nw = nn_rec_pad(nn_packed_size(H, H));
+         nb = nn_rec_pad((size_t)B * H), nw = nn_rec_pad(nn_rec_packed_wh(H, H));
   NN_TRY(nn_rec_arena_reserve(&ws->arena, 2 * nx + nh + ng + nb + nw));
   float *p = ws->arena.mem;
   ws->x = p, p += nx;
