@@ -109,6 +109,18 @@ check_line() {
   if wait_screen "$3" "-x${mode#-}"; then ok "$1"; else bad "$1" "$(screen)"; fi
 }
 
+# check_screen NAME INPUT EXPECTED: the whole screen (blank lines dropped)
+check_screen() {
+  fresh
+  send_line "$2"
+  local deadline=$((SECONDS + TIMEOUT))
+  while [ $SECONDS -lt $deadline ]; do
+    [ "$(screen | grep -v '^ *$' | sed 's/ *$//')" = "$3" ] && break
+    sleep 0.1
+  done
+  if [ "$(screen | grep -v '^ *$' | sed 's/ *$//')" = "$3" ]; then ok "$1"; else bad "$1" "$(screen)"; fi
+}
+
 # --- REPL ------------------------------------------------------------------
 if ! command -v tmux >/dev/null; then
   bad "tmux is installed (needed for the REPL tests)"
@@ -125,10 +137,17 @@ else
   check_line "several results are tab-separated" "1, 'a', nil" "1 +a +nil" -E
   check_line "a table is pretty-printed, keys sorted" \
     "{b = 2, a = 'x', {y = true}, 10}" '{{y = true}, 10, a = "x", b = 2}'
-  check_line "a statement prints nothing, then its value is there" \
-    "v = 40; v = v + 2" ""
+  check_screen "a statement prints nothing" "v = 40; v = v + 2" "> v = 40; v = v + 2
+>"
   check_line "the global assigned before is kept" "v" "42"
-  check_line "a call returning nothing prints nothing" "print('only me')" "only me"
+  check_screen "a call returning nothing prints only its output" "print('only me')" \
+    "> print('only me')
+only me
+>"
+  check_screen "a call returning nil prints nothing" "(function() return nil end)()" \
+    "> (function() return nil end)()
+>"
+  check_line "a variable holding nil prints nil" "undefined_variable" "nil"
 
   fresh
   send_line "function sq(x)"
