@@ -22,13 +22,20 @@
 #define HISTORY_MAX 2000
 
 static char *history_path;
-static volatile sig_atomic_t prompt_sigint;
+static volatile sig_atomic_t prompt_sigint, resized;
 static char *line_read;
 static int line_done;
 
 static void on_prompt_sigint(int sig) {
   (void)sig;
   prompt_sigint = 1;
+}
+
+/* readline's own SIGWINCH handler is only in place while it processes a
+ * key in callback mode; a resize while waiting is caught here instead. */
+static void on_sigwinch(int sig) {
+  (void)sig;
+  resized = 1;
 }
 
 static void open_history(void) {
@@ -52,13 +59,19 @@ static void open_history(void) {
 void nnsh_lineedit_open(lua_State *L) {
   rl_readline_name = "nnsh"; /* for $if nnsh in ~/.inputrc */
   rl_catch_signals = 0;
+  rl_catch_sigwinch = 0;
   open_history();
   nnsh_completion_open(L);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_prompt_sigint;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: pselect must wake up */
+  /* pselect wakes up with EINTR even with SA_RESTART (signal(7)), and
+   * SA_RESTART keeps a resize from failing a blocking read in Lua code. */
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &sa, NULL);
+  sa.sa_handler = on_sigwinch;
+  sigaction(SIGWINCH, &sa, NULL);
 }
 
 void nnsh_lineedit_close(void) {
@@ -67,6 +80,7 @@ void nnsh_lineedit_close(void) {
   history_path = NULL;
   rl_clear_history();
   signal(SIGINT, SIG_DFL);
+  signal(SIGWINCH, SIG_DFL);
 }
 
 void nnsh_history_add(const char *entry) {
@@ -115,6 +129,10 @@ char *nnsh_readline(const char *prompt, int *interrupted) {
       abandon_line();
       *interrupted = 1;
       break;
+    }
+    if (resized) {
+      resized = 0;
+      rl_resize_terminal();
     }
     if (r > 0) {
       sigprocmask(SIG_SETMASK, &orig, NULL);
