@@ -186,24 +186,25 @@ only me
   fi
 
   fresh
-  send_line "n = 0; while true do n = n + 1 end"
-  sleep 0.5
+  # each loop prints a marker first: once it shows, Ctrl-C reaches Lua code
+  send_line "n = 0; print('looping'); while true do n = n + 1 end"
+  wait_screen "looping" -xF
   T send-keys -t repl C-c
   if wait_screen "interrupted!" -F && wait_prompt; then ok "Ctrl-C stops an endless loop"; else bad "Ctrl-C stops a loop" "$(screen)"; fi
   check_line "after Ctrl-C the shell answers 1+1" "1+1" "2"
   check_line "after Ctrl-C globals are intact" "sq(3), n > 0" "9 +true" -E
 
   fresh
-  send_line "nn.catch_interrupt(true); k = 0; while not nn.interrupted() do k = k + 1 end; nn.catch_interrupt(false); print('caught', k > 0)"
-  sleep 0.5
+  send_line "nn.catch_interrupt(true); k = 0; print('looping'); while not nn.interrupted() do k = k + 1 end; nn.catch_interrupt(false); print('caught', k > 0)"
+  wait_screen "looping" -xF
   T send-keys -t repl C-c
   if wait_screen "caught +true$" -E; then ok "nn.catch_interrupt: Ctrl-C only raises the flag"; else bad "catch_interrupt soft" "$(screen)"; fi
 
   fresh
-  send_line "nn.catch_interrupt(true); while true do end"
-  sleep 0.5
+  send_line "nn.catch_interrupt(true); print('looping'); while true do end"
+  wait_screen "looping" -xF
   T send-keys -t repl C-c
-  sleep 0.3
+  sleep 1 # two signals too close together would merge into one
   T send-keys -t repl C-c
   if wait_screen "interrupted!" -F; then ok "a second Ctrl-C while caught aborts"; else bad "second Ctrl-C" "$(screen)"; fi
   check_line "the catch left by the aborted chunk was dropped" "nn.catch_interrupt(true)" "1"
@@ -356,12 +357,13 @@ else
   bad "broken module" "rc=$rc out=$out err=$err"
 fi
 
-"$NNSH" -e "n = 0 while true do n = n + 1 end" 2>"$tmp/err" </dev/null &
+"$NNSH" -e "print('looping') io.stdout:flush() while true do end" >"$tmp/out" 2>"$tmp/err" </dev/null &
 pid=$!
 deadline=$((SECONDS + TIMEOUT))
-sleep 0.5
+until grep -q looping "$tmp/out" || [ $SECONDS -ge $deadline ]; do sleep 0.1; done
 kill -INT $pid
 while kill -0 $pid 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+kill -KILL $pid 2>/dev/null
 wait $pid
 rc=$?
 if [ $rc = 1 ] && grep -q "interrupted!" "$tmp/err"; then ok "SIGINT stops a script with an error"; else bad "SIGINT in script" "rc=$rc $(cat "$tmp/err")"; fi
