@@ -1,4 +1,5 @@
 /* nn.catch_interrupt / nn.interrupted and the SIGINT handler behind them. */
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include "nnb_interrupt.h"
 
 static lua_State *target; /* main thread of the armed state */
+static pthread_t lua_thread; /* the OS thread that runs it */
 static int arm_count;
 static struct sigaction previous;
 static volatile sig_atomic_t unanswered; /* hard interrupts whose hook has not run */
@@ -20,6 +22,12 @@ static void stop_hook(lua_State *L, lua_Debug *ar) {
 }
 
 static void on_sigint(int sig) {
+  /* The kernel may hand a process-wide signal to any thread that does not
+   * block it, OpenBLAS's workers included; the hook belongs to Lua's. */
+  if (!pthread_equal(pthread_self(), lua_thread)) {
+    pthread_kill(lua_thread, sig);
+    return;
+  }
   if (nn_interrupt_on_signal() == NN_INTERRUPT_SOFT) return;
   if (++unanswered >= 3) {
     static const char msg[] = "\nnnsh: not responding to Ctrl-C, killing it\n";
@@ -45,6 +53,7 @@ static lua_State *main_thread(lua_State *L) {
 void nnb_interrupt_arm(lua_State *L) {
   if (arm_count++ > 0) return;
   target = main_thread(L);
+  lua_thread = pthread_self();
   unanswered = 0;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);

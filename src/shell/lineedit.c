@@ -8,6 +8,7 @@
  * keeps it in memory only).  Entries are written with timestamps, which
  * lets readline keep a multi-line statement as one entry across sessions. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,16 +26,25 @@ static char *history_path;
 static volatile sig_atomic_t prompt_sigint, resized;
 static char *line_read;
 static int line_done;
+static pthread_t repl_thread;
 
 static void on_prompt_sigint(int sig) {
-  (void)sig;
+  /* Only a signal taken by this thread wakes its pselect: pass it on when
+   * another thread (an OpenBLAS worker) received it. */
+  if (!pthread_equal(pthread_self(), repl_thread)) {
+    pthread_kill(repl_thread, sig);
+    return;
+  }
   prompt_sigint = 1;
 }
 
 /* readline's own SIGWINCH handler is only in place while it processes a
  * key in callback mode; a resize while waiting is caught here instead. */
 static void on_sigwinch(int sig) {
-  (void)sig;
+  if (!pthread_equal(pthread_self(), repl_thread)) {
+    pthread_kill(repl_thread, sig);
+    return;
+  }
   resized = 1;
 }
 
@@ -57,6 +67,7 @@ static void open_history(void) {
 }
 
 void nnsh_lineedit_open(lua_State *L) {
+  repl_thread = pthread_self();
   rl_readline_name = "nnsh"; /* for $if nnsh in ~/.inputrc */
   rl_catch_signals = 0;
   rl_catch_sigwinch = 0;
