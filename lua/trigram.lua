@@ -69,7 +69,7 @@ function tg.evaluate(model, x, y, batch)
     local len = math.min(batch, n - s + 1)
     local logits = model:forward(x:narrow(1, s, len))
     local yb = y:narrow(1, s, len)
-    ce = ce + crit:forward(logits, yb) * len
+    ce = ce + crit:loss(logits, yb) * len
     wrong = wrong + (logits:argmax(2):float() - yb:float()):abs():clamp(0, 1):sum()
   end
   model:training()
