@@ -9,7 +9,10 @@
 --   plot.confusion(matrix, labels, {path=, title=, normalize=, xlabel=, ylabel=})
 --
 -- Series values (y, x) are Lua arrays or 1-d tensors; x defaults to 1..n and
--- a spec-level x applies to every series without its own.  The output format
+-- a spec-level x applies to every series without its own.  A series may set
+-- color ("#rrggbb"), dash (1 solid .. 5) and style ("lines", "points",
+-- "linespoints"); by default colours cycle through 10 and then the dash
+-- changes.  The output format
 -- follows the path's extension: .png (gnuplot's pngcairo terminal, else png)
 -- or .svg.  With terminal=true the plot is drawn as text (gnuplot's dumb
 -- terminal), printed and returned: a curve can be looked at over ssh.
@@ -174,7 +177,16 @@ local function series_of(spec, fname)
         end
       end
     end
-    list[i] = {name = name, x = x, y = y, style = s.style or "lines"}
+    if s.color ~= nil and (type(s.color) ~= "string" or not s.color:match("^#%x%x%x%x%x%x$")) then
+      error(string.format("%s: series '%s' color must be \"#rrggbb\", got %s", fname, name,
+                          tostring(s.color)), 0)
+    end
+    if s.dash ~= nil and (math.type(s.dash) ~= "integer" or s.dash < 1 or s.dash > 5) then
+      error(string.format("%s: series '%s' dash must be an integer 1..5, got %s", fname, name,
+                          tostring(s.dash)), 0)
+    end
+    list[i] = {name = name, x = x, y = y, style = s.style or "lines", color = s.color,
+               dash = s.dash}
   end
   if #list == 0 then error(fname .. ": no series to plot", 0) end
   return list
@@ -188,6 +200,9 @@ local function datablock(lines, name, s)
   lines[#lines + 1] = "EOD"
 end
 
+local palette = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
+                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"}
+
 -- Settings and the plot command of one panel (datablocks named prefix1..n).
 local function panel(lines, spec, list, prefix)
   lines[#lines + 1] = "set title " .. gq(spec.title or "")
@@ -196,14 +211,21 @@ local function panel(lines, spec, list, prefix)
   lines[#lines + 1] = spec.logy and "set logscale y" or "unset logscale y"
   lines[#lines + 1] = spec.logx and "set logscale x" or "unset logscale x"
   lines[#lines + 1] = spec.yrange and string.format("set yrange [%s:%s]",
-    fmtnum(spec.yrange[1]), fmtnum(spec.yrange[2])) or "set autoscale y"
+    fmtnum(spec.yrange[1]), fmtnum(spec.yrange[2])) or "set autoscale yfix"
   lines[#lines + 1] = spec.xrange and string.format("set xrange [%s:%s]",
-    fmtnum(spec.xrange[1]), fmtnum(spec.xrange[2])) or "set autoscale x"
+    fmtnum(spec.xrange[1]), fmtnum(spec.xrange[2])) or "set autoscale xfix"
+  -- Ranges fit the data (no stretching to whole decades on log axes), with
+  -- a little room above and below the curves.
+  lines[#lines + 1] = "set offsets 0, 0, graph 0.05, graph 0.05"
   lines[#lines + 1] = "set key " .. (spec.key or "top right")
   local parts = {}
   for i, s in ipairs(list) do
-    parts[i] = string.format("$%s%d using 1:2 with %s lw 2 title %s", prefix, i, s.style,
-                             gq(s.name))
+    -- Colours cycle through a palette of 10; past that the dash changes,
+    -- so every series of a sweep stays distinguishable.
+    local color = s.color or palette[(i - 1) % #palette + 1]
+    local dash = s.dash or ((i - 1) // #palette) % 5 + 1
+    parts[i] = string.format("$%s%d using 1:2 with %s lw 2 lc rgb '%s' dt %d title %s", prefix,
+                             i, s.style, color, dash, gq(s.name))
   end
   lines[#lines + 1] = "plot " .. table.concat(parts, ", \\\n     ")
 end

@@ -78,12 +78,19 @@ local results = sweep.run{
 local curves = {title = string.format("Q1 sweep: J per epoch (beta %g, rho %g)", opt.beta, opt.rho),
                 xlabel = "epoch", ylabel = "J", logy = true, path = opt.out .. "/loss_curves.png",
                 width = 1000, height = 620}
+-- Colour by Lhid, dash by lambda.
+local colors = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf"}
+local function position(list, v)
+  for i, x in ipairs(list) do if x == v then return i end end
+end
 for _, rec in ipairs(results) do
   local y = {}
   for e, v in ipairs(rec.result.history.J) do y[e] = v end
   if #y > 0 then
+    local ci, di = position(lhids, rec.point.lhid), position(lambdas, rec.point.lambda)
     curves[#curves + 1] = {name = string.format("Lhid %d, lambda %g", rec.point.lhid,
-                                                rec.point.lambda), y = y}
+                                                rec.point.lambda), y = y,
+                           color = colors[(ci - 1) % #colors + 1], dash = (di - 1) % 5 + 1}
   end
 end
 if #curves > 0 then plot.lines(curves) end

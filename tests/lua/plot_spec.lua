@@ -42,8 +42,22 @@ describe("plot.script", function()
     assert.same({"10 4", "20 3.25", "30 1"}, block(s, "d2"))
     assert.truthy(s:find("set logscale y", 1, true))
     assert.truthy(s:find("set title 'loss'", 1, true))
-    assert.truthy(s:find("$d1 using 1:2 with lines lw 2 title 'train'", 1, true))
-    assert.truthy(s:find("$d2 using 1:2 with lines lw 2 title 'val'", 1, true))
+    assert.truthy(s:find("$d1 using 1:2 with lines lw 2 lc rgb '#1f77b4' dt 1 title 'train'", 1, true))
+    assert.truthy(s:find("$d2 using 1:2 with lines lw 2 lc rgb '#d62728' dt 1 title 'val'", 1, true))
+  end)
+
+  it("takes colours and dashes, and changes the dash after ten series", function()
+    local spec = {}
+    for i = 1, 11 do spec[i] = {name = "s" .. i, y = {i}} end
+    spec[2].color, spec[2].dash = "#000000", 3
+    local s = plot.script("lines", spec)
+    assert.truthy(s:find("$d2 using 1:2 with lines lw 2 lc rgb '#000000' dt 3 title 's2'", 1, true))
+    assert.truthy(s:find("$d10 using 1:2 with lines lw 2 lc rgb '#bcbd22' dt 1", 1, true))
+    assert.truthy(s:find("$d11 using 1:2 with lines lw 2 lc rgb '#1f77b4' dt 2", 1, true))
+    assert.has_error(function() plot.script("lines", {{name = "a", y = {1}, color = "red"}}) end,
+      "plot.lines: series 'a' color must be \"#rrggbb\", got red")
+    assert.has_error(function() plot.script("lines", {{name = "a", y = {1}, dash = 9}}) end,
+      "plot.lines: series 'a' dash must be an integer 1..5, got 9")
   end)
 
   it("applies a shared x and quotes titles", function()
