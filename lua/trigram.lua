@@ -91,28 +91,32 @@ function tg.save(path, model, words, info)
   return path
 end
 
--- Edit distance, for suggesting vocabulary words close to a typo.
-local function levenshtein(a, b)
-  local prev, cur = {}, {}
-  for j = 0, #b do prev[j] = j end
+-- Edit distance with adjacent transpositions (optimal string alignment), for
+-- suggesting vocabulary words close to a typo: "dose" is one edit from "does".
+local function edit_distance(a, b)
+  local d = {}
+  for i = 0, #a do d[i] = {[0] = i} end
+  for j = 0, #b do d[0][j] = j end
   for i = 1, #a do
-    cur[0] = i
     for j = 1, #b do
       local cost = a:byte(i) == b:byte(j) and 0 or 1
-      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+      local v = math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+      if i > 1 and j > 1 and a:byte(i) == b:byte(j - 1) and a:byte(i - 1) == b:byte(j) then
+        v = math.min(v, d[i - 2][j - 2] + 1)
+      end
+      d[i][j] = v
     end
-    prev, cur = cur, prev
   end
-  return prev[#b]
+  return d[#a][#b]
 end
-tg.levenshtein = levenshtein
+tg.edit_distance = edit_distance
 
 local Model = {}
 Model.__index = Model
 
 local function closest_words(words, w, n)
   local scored = {}
-  for i, v in ipairs(words) do scored[i] = {v, levenshtein(w, v)} end
+  for i, v in ipairs(words) do scored[i] = {v, edit_distance(w, v)} end
   table.sort(scored, function(a, b)
     if a[2] ~= b[2] then return a[2] < b[2] end
     return a[1] < b[1]
@@ -127,7 +131,7 @@ function Model:word_id(w)
   if not id then
     local near = closest_words(self.words, w, 5)
     error(("unknown word '%s' (not among the %d words of the vocabulary); closest: %s")
-      :format(w, #self.words, table.concat(near, ", ")), 3)
+      :format(w, #self.words, table.concat(near, ", ")), 0)
   end
   return id
 end
@@ -135,12 +139,12 @@ end
 -- "What does  NEW" -> {"what", "does", "new"}, with checks.
 function Model:tokens(text)
   if type(text) ~= "string" then
-    error(("a trigram is a string of three words, got %s"):format(type(text)), 3)
+    error(("a trigram is a string of three words, got %s"):format(type(text)), 0)
   end
   local toks = {}
   for w in text:lower():gmatch("%S+") do toks[#toks + 1] = w end
   if #toks ~= 3 then
-    error(("a trigram needs three words, got %d: '%s'"):format(#toks, text), 3)
+    error(("a trigram needs three words, got %d: '%s'"):format(#toks, text), 0)
   end
   return toks
 end
@@ -172,7 +176,7 @@ function Model:topk(text, k)
   k = k or 10
   local ids = self:ids_of(text)
   if math.type(k) ~= "integer" or k < 1 or k > #self.words then
-    error(("k must be an integer in [1, %d], got %s"):format(#self.words, tostring(k)), 2)
+    error(("k must be an integer in [1, %d], got %s"):format(#self.words, tostring(k)), 0)
   end
   local p = self:probs(nn.index{ids})
   local v, ix = p:topk(k)

@@ -64,7 +64,7 @@ for _, q in ipairs(queries) do
   if okq then
     show(r)
   else
-    io.stderr:write(("q2_topk: '%s': %s\n"):format(q, tostring(r):gsub("^.-:%d+: ", "")))
+    io.stderr:write(("q2_topk: %s\n"):format(tostring(r)))
     failed = true
   end
 end
