@@ -200,8 +200,35 @@ local function datablock(lines, name, s)
   lines[#lines + 1] = "EOD"
 end
 
+local log_tics
+
 local palette = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"}
+
+-- gnuplot labels log axes at whole decades only, which leaves one or no
+-- label on a curve spanning less than a couple of decades: label 1-2-5
+-- (or 1..9 within one decade) steps explicitly there.
+log_tics = function(list)
+  local lo, hi = math.huge, -math.huge
+  for _, s in ipairs(list) do
+    for _, v in ipairs(s.y) do
+      if v < lo then lo = v end
+      if v > hi then hi = v end
+    end
+  end
+  local span = math.log(hi / lo, 10)
+  if span >= 2 then return "set ytics autofreq" end
+  local steps = span < 0.7 and {1, 2, 3, 4, 5, 6, 7, 8, 9} or {1, 2, 5}
+  local tics = {}
+  for k = math.floor(math.log(lo, 10)) - 1, math.ceil(math.log(hi, 10)) do
+    for _, m in ipairs(steps) do
+      local v = m * 10 ^ k
+      if v >= lo / 1.05 and v <= hi * 1.05 then tics[#tics + 1] = fmtnum(tonumber(string.format("%.6g", v))) end
+    end
+  end
+  if #tics < 2 then return "set ytics autofreq" end
+  return "set ytics (" .. table.concat(tics, ", ") .. ")"
+end
 
 -- Settings and the plot command of one panel (datablocks named prefix1..n).
 local function panel(lines, spec, list, prefix)
@@ -209,6 +236,7 @@ local function panel(lines, spec, list, prefix)
   lines[#lines + 1] = "set xlabel " .. gq(spec.xlabel or "")
   lines[#lines + 1] = "set ylabel " .. gq(spec.ylabel or "")
   lines[#lines + 1] = spec.logy and "set logscale y" or "unset logscale y"
+  lines[#lines + 1] = spec.logy and log_tics(list) or "set ytics autofreq"
   lines[#lines + 1] = spec.logx and "set logscale x" or "unset logscale x"
   lines[#lines + 1] = spec.yrange and string.format("set yrange [%s:%s]",
     fmtnum(spec.yrange[1]), fmtnum(spec.yrange[2])) or "set autoscale yfix"
