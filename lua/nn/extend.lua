@@ -2,7 +2,7 @@
 -- Each file below adds its part (modules, containers, trainer, ...) to nn.
 local nn = require "nn"
 
-local parts = {"module", "init", "linear", "embedding", "view", "activations", "dropout",
+local parts = {"module", "initializers", "linear", "embedding", "view", "activations", "dropout",
                "normalization", "sequential", "criteria", "fit", "gradcheck", "metrics",
                "checkpoint", "recurrent"}
 
