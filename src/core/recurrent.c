@@ -37,10 +37,30 @@ void nn_rec_tbd_to_btd(float *dst, const float *src, int B, int T, int D) {
              (size_t)D * sizeof(float));
 }
 
+/* With few input features (the 3 accelerometer axes of Q3) a product of
+ * inner dimension D is memory-bound and BLAS runs it at a fraction of its
+ * speed; below this D the projection and the gradients that read x are
+ * single fused passes over the (T*B, G) buffers instead. */
+#define SMALL_D 8
+
 void nn_rec_input_proj(float *out, const float *x, const float *wx,
                        const float *b, int N, int D, int G) {
-  for (int n = 0; n < N; n++) memcpy(out + (size_t)n * G, b, G * sizeof(float));
-  nn_sgemm(false, false, N, G, D, 1.0f, x, D, wx, G, 1.0f, out, G);
+  if (D > SMALL_D) {
+    for (int n = 0; n < N; n++)
+      memcpy(out + (size_t)n * G, b, G * sizeof(float));
+    nn_sgemm(false, false, N, G, D, 1.0f, x, D, wx, G, 1.0f, out, G);
+    return;
+  }
+  for (int n = 0; n < N; n++) {
+    float *restrict o = out + (size_t)n * G;
+    const float *xr = x + (size_t)n * D;
+    memcpy(o, b, G * sizeof(float));
+    for (int d = 0; d < D; d++) {
+      const float *restrict w = wx + (size_t)d * G;
+      float xd = xr[d];
+      for (int j = 0; j < G; j++) o[j] += xd * w[j];
+    }
+  }
 }
 
 void nn_rec_add_step(float *dh, const float *dout, int B, int T, int t,
@@ -63,8 +83,36 @@ void nn_rec_weight_grads(float *dwx, float *dwh, float *db, float *dx,
                          const float *x, const float *hprev, const float *dgx,
                          const float *dgh, const float *wx, int N, int D,
                          int H, int G) {
-  nn_sgemm(true, false, D, G, N, 1.0f, x, D, dgx, G, 1.0f, dwx, G);
   nn_sgemm(true, false, H, G, N, 1.0f, hprev, H, dgh, G, 1.0f, dwh, G);
-  nn_rec_colsum(db, dgx, N, G, G);
-  if (dx) nn_sgemm(false, true, N, D, G, 1.0f, dgx, G, wx, G, 0.0f, dx, D);
+  if (D > SMALL_D) {
+    nn_sgemm(true, false, D, G, N, 1.0f, x, D, dgx, G, 1.0f, dwx, G);
+    nn_rec_colsum(db, dgx, N, G, G);
+    if (dx) nn_sgemm(false, true, N, D, G, 1.0f, dgx, G, wx, G, 0.0f, dx, D);
+    return;
+  }
+  /* One pass over dgx: db and dwx accumulate row by row (they stay in L1),
+   * dx takes D dot products per row, in 8 partial sums so that they
+   * vectorize without reassociating a float reduction. */
+  int G8 = G & ~7;
+  for (int n = 0; n < N; n++) {
+    const float *restrict g = dgx + (size_t)n * G;
+    const float *xr = x + (size_t)n * D;
+    for (int j = 0; j < G; j++) db[j] += g[j];
+    for (int d = 0; d < D; d++) {
+      float *restrict w = dwx + (size_t)d * G;
+      float xd = xr[d];
+      for (int j = 0; j < G; j++) w[j] += xd * g[j];
+    }
+    if (!dx) continue;
+    for (int d = 0; d < D; d++) {
+      const float *restrict w = wx + (size_t)d * G;
+      float acc[8] = {0};
+      for (int j = 0; j < G8; j += 8)
+        for (int k = 0; k < 8; k++) acc[k] += g[j + k] * w[j + k];
+      float sum = 0;
+      for (int j = G8; j < G; j++) sum += g[j] * w[j];
+      for (int k = 0; k < 8; k++) sum += acc[k];
+      dx[(size_t)n * D + d] = sum;
+    }
+  }
 }
