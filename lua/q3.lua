@@ -28,7 +28,7 @@ q3.default_data = q3.root .. "/data/data3.h5"
 q3.CELLS = {"rnn", "lstm", "gru"}
 -- Learning rate and gradient-norm clipping per cell (scripts/q3_rnn.lua says
 -- why): the tanh RNN needs the smaller step.
-q3.DEFAULTS = {rnn = {lr = 0.01, clip = 1}, lstm = {lr = 0.1, clip = 5}, gru = {lr = 0.1, clip = 5}}
+q3.DEFAULTS = {rnn = {lr = 0.01, clip = 1}, lstm = {lr = 0.05, clip = 1}, gru = {lr = 0.05, clip = 1}}
 local CLASS = {rnn = "RNN", lstm = "LSTM", gru = "GRU"}
 
 function q3.check_cell(cell)
