@@ -9,7 +9,6 @@
 
 #include "error.h"
 #include "fast_tanh.h"
-#include "gemm_packed.h"
 
 void nn_gru_ws_init(nn_gru_ws *ws) { memset(ws, 0, sizeof *ws); }
 
@@ -71,11 +70,12 @@ int nn_gru_forward(nn_gru_ws *ws, float *out, bool all, const float *x,
   else
     memset(ws->h, 0, BH * sizeof(float));
   nn_rec_input_proj(ws->gates, ws->x, wx, b, T * B, D, 3 * H);
-  nn_pack_b(ws->wp, wh, H, 3 * H, 3 * H, false);
+  nn_rec_wmul wm;
+  nn_rec_wmul_init(&wm, ws->wp, wh, H, 3 * H, false);
   for (int t = 0; t < T; t++) {
     float *g = ws->gates + t * BG, *hp = ws->h + t * BH;
     if (t > 0 || h0)
-      nn_gemm_packed(B, 3 * H, H, hp, H, ws->wp, false, ws->gh, 3 * H);
+      nn_rec_wmul_run(&wm, B, hp, false, ws->gh);
     else /* h_0 = 0: no product needed */
       memset(ws->gh, 0, BG * sizeof(float));
     for (int bi = 0; bi < B; bi++)
@@ -118,7 +118,8 @@ int nn_gru_backward(nn_gru_ws *ws, float *dx, float *dh0, float *dwx,
   NN_REQUIRE(ws->B > 0, "gru: backward without a forward");
   int B = ws->B, T = ws->T, D = ws->D, H = ws->H;
   size_t BH = (size_t)B * H, BG = 3 * BH;
-  nn_pack_b(ws->wp, wh, 3 * H, H, 3 * H, true);
+  nn_rec_wmul wm;
+  nn_rec_wmul_init(&wm, ws->wp, wh, H, 3 * H, true);
   if (ws->all)
     memset(ws->dh, 0, BH * sizeof(float));
   else
@@ -133,7 +134,7 @@ int nn_gru_backward(nn_gru_ws *ws, float *dx, float *dh0, float *dwx,
                     ws->dh + bi * H, g + (size_t)bi * 3 * H, hn + bi * H,
                     hp + bi * H, H);
     if (t > 0 || dh0)
-      nn_gemm_packed(B, H, 3 * H, dgh, 3 * H, ws->wp, true, ws->dh, H);
+      nn_rec_wmul_run(&wm, B, dgh, true, ws->dh);
   }
   if (dh0) memcpy(dh0, ws->dh, BH * sizeof(float));
   nn_rec_weight_grads(dwx, dwh, db, dx ? ws->dx : NULL, ws->x, ws->h, ws->dgx,

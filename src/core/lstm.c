@@ -9,7 +9,6 @@
 
 #include "error.h"
 #include "fast_tanh.h"
-#include "gemm_packed.h"
 
 void nn_lstm_ws_init(nn_lstm_ws *ws) { memset(ws, 0, sizeof *ws); }
 
@@ -74,11 +73,12 @@ int nn_lstm_forward(nn_lstm_ws *ws, float *out, bool all, const float *x,
   else
     memset(ws->c, 0, BH * sizeof(float));
   nn_rec_input_proj(ws->gates, ws->x, wx, b, T * B, D, 4 * H);
-  nn_pack_b(ws->wp, wh, H, 4 * H, 4 * H, false);
+  nn_rec_wmul wm;
+  nn_rec_wmul_init(&wm, ws->wp, wh, H, 4 * H, false);
   for (int t = 0; t < T; t++) {
     float *g = ws->gates + t * BG, *hp = ws->h + t * BH, *cp = ws->c + t * BH;
     if (t > 0 || h0) /* h_0 = 0 adds nothing */
-      nn_gemm_packed(B, 4 * H, H, hp, H, ws->wp, true, g, 4 * H);
+      nn_rec_wmul_run(&wm, B, hp, true, g);
     for (int bi = 0; bi < B; bi++)
       lstm_step(g + (size_t)bi * 4 * H, cp + bi * H, cp + BH + bi * H,
                 ws->tc + t * BH + bi * H, hp + BH + bi * H, H);
@@ -117,7 +117,8 @@ int nn_lstm_backward(nn_lstm_ws *ws, float *dx, float *dh0, float *dc0,
   NN_REQUIRE(ws->B > 0, "lstm: backward without a forward");
   int B = ws->B, T = ws->T, D = ws->D, H = ws->H;
   size_t BH = (size_t)B * H, BG = 4 * BH;
-  nn_pack_b(ws->wp, wh, 4 * H, H, 4 * H, true);
+  nn_rec_wmul wm;
+  nn_rec_wmul_init(&wm, ws->wp, wh, H, 4 * H, true);
   if (ws->all)
     memset(ws->dh, 0, BH * sizeof(float));
   else
@@ -133,7 +134,7 @@ int nn_lstm_backward(nn_lstm_ws *ws, float *dx, float *dh0, float *dc0,
                      ws->dh + bi * H, g + (size_t)bi * 4 * H, cp + bi * H,
                      tc + bi * H, H);
     if (t > 0 || dh0)
-      nn_gemm_packed(B, H, 4 * H, dg, 4 * H, ws->wp, false, ws->dh, H);
+      nn_rec_wmul_run(&wm, B, dg, false, ws->dh);
   }
   if (dh0) memcpy(dh0, ws->dh, BH * sizeof(float));
   if (dc0) memcpy(dc0, ws->dc, BH * sizeof(float));

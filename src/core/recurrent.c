@@ -5,6 +5,7 @@
 
 #include "blas.h"
 #include "error.h"
+#include "gemm_packed.h"
 
 int nn_rec_arena_reserve(nn_rec_arena *a, size_t n) {
   if (n <= a->cap) return NN_OK;
@@ -21,6 +22,43 @@ void nn_rec_arena_free(nn_rec_arena *a) {
   free(a->mem);
   a->mem = NULL;
   a->cap = 0;
+}
+
+static nn_rec_gemm_mode gemm_mode = NN_REC_GEMM_AUTO;
+
+void nn_rec_set_gemm(nn_rec_gemm_mode mode) { gemm_mode = mode; }
+
+bool nn_rec_gemm_is_packed(void) {
+  if (gemm_mode != NN_REC_GEMM_AUTO) return gemm_mode == NN_REC_GEMM_PACKED;
+  /* Decided once from OpenBLAS's kernel name: deterministic for a given
+   * environment, so a seed still reproduces a run bit for bit. */
+  static int packed = -1;
+  if (packed < 0) {
+    const char *core = nn_blas_corename();
+    packed = !(core && (strstr(core, "SkylakeX") || strstr(core, "Cooperlake") ||
+                        strstr(core, "SapphireRapids")));
+  }
+  return packed;
+}
+
+void nn_rec_wmul_init(nn_rec_wmul *m, float *wp, const float *wh, int H,
+                      int G, bool backward) {
+  m->packed = nn_rec_gemm_is_packed();
+  m->trans = backward;
+  m->K = backward ? G : H;
+  m->N = backward ? H : G;
+  m->w = wh;
+  m->wp = wp;
+  if (m->packed) nn_pack_b(wp, wh, m->K, m->N, G, backward);
+}
+
+void nn_rec_wmul_run(const nn_rec_wmul *m, int M, const float *a, bool acc,
+                     float *c) {
+  if (m->packed)
+    nn_gemm_packed(M, m->N, m->K, a, m->K, m->wp, acc, c, m->N);
+  else /* wh is (K,N) forward, (N,K) backward: ld = G either way */
+    nn_sgemm(false, m->trans, M, m->N, m->K, 1.0f, a, m->K, m->w,
+             m->trans ? m->K : m->N, acc ? 1.0f : 0.0f, c, m->N);
 }
 
 void nn_rec_btd_to_tbd(float *dst, const float *src, int B, int T, int D) {

@@ -9,7 +9,6 @@
 
 #include "error.h"
 #include "fast_tanh.h"
-#include "gemm_packed.h"
 
 void nn_rnn_ws_init(nn_rnn_ws *ws) { memset(ws, 0, sizeof *ws); }
 
@@ -55,11 +54,12 @@ int nn_rnn_forward(nn_rnn_ws *ws, float *out, bool all, const float *x,
   /* Pre-activations of all steps written straight into the state slots,
    * then each step adds its recurrent term and squashes in place. */
   nn_rec_input_proj(ws->h + BH, ws->x, wx, b, T * B, D, H);
-  nn_pack_b(ws->wp, wh, H, H, H, false);
+  nn_rec_wmul wm;
+  nn_rec_wmul_init(&wm, ws->wp, wh, H, H, false);
   for (int t = 0; t < T; t++) {
     float *hp = ws->h + t * BH, *hn = hp + BH;
     if (t > 0 || h0) /* h_0 = 0 adds nothing */
-      nn_gemm_packed(B, H, H, hp, H, ws->wp, true, hn, H);
+      nn_rec_wmul_run(&wm, B, hp, true, hn);
     tanh_inplace(hn, (int)BH);
   }
   if (all)
@@ -81,7 +81,8 @@ int nn_rnn_backward(nn_rnn_ws *ws, float *dx, float *dh0, float *dwx,
   NN_REQUIRE(ws->B > 0, "rnn: backward without a forward");
   int B = ws->B, T = ws->T, D = ws->D, H = ws->H;
   size_t BH = (size_t)B * H;
-  nn_pack_b(ws->wp, wh, H, H, H, true);
+  nn_rec_wmul wm;
+  nn_rec_wmul_init(&wm, ws->wp, wh, H, H, true);
   if (ws->all)
     memset(ws->dh, 0, BH * sizeof(float));
   else
@@ -92,7 +93,7 @@ int nn_rnn_backward(nn_rnn_ws *ws, float *dx, float *dh0, float *dwx,
     if (ws->all) nn_rec_add_step(ws->dh, dout, B, T, t, H);
     rnn_step_back(dg, ws->dh, h, (int)BH);
     if (t > 0 || dh0)
-      nn_gemm_packed(B, H, H, dg, H, ws->wp, false, ws->dh, H);
+      nn_rec_wmul_run(&wm, B, dg, false, ws->dh);
   }
   if (dh0) memcpy(dh0, ws->dh, BH * sizeof(float));
   nn_rec_weight_grads(dwx, dwh, db, dx ? ws->dx : NULL, ws->x, ws->h, ws->dg,

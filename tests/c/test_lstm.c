@@ -146,11 +146,18 @@ static void reuse(void) {
 
 int main(void) {
   double worst = 0, e;
-  e = run_config(3, 6, 4, 5, true, false), worst = e > worst ? e : worst;
-  e = run_config(3, 6, 4, 5, false, true), worst = e > worst ? e : worst;
-  e = run_config(2, 8, 2, 3, true, true), worst = e > worst ? e : worst;
-  /* D > 8 takes the BLAS path of recurrent.c instead of the fused loops */
-  e = run_config(2, 5, 10, 3, false, true), worst = e > worst ? e : worst;
+  /* both kernels of the per-step product (recurrent.h) */
+  for (int mode = NN_REC_GEMM_PACKED; mode <= NN_REC_GEMM_BLAS; mode++) {
+    nn_rec_set_gemm((nn_rec_gemm_mode)mode);
+    printf("per-step product: %s\n",
+           mode == NN_REC_GEMM_PACKED ? "packed kernel" : "cblas_sgemm");
+    e = run_config(3, 6, 4, 5, true, false), worst = e > worst ? e : worst;
+    e = run_config(3, 6, 4, 5, false, true), worst = e > worst ? e : worst;
+    e = run_config(2, 8, 2, 3, true, true), worst = e > worst ? e : worst;
+    /* D > 8 takes the BLAS path of recurrent.c instead of the fused loops */
+    e = run_config(2, 5, 10, 3, false, true), worst = e > worst ? e : worst;
+  }
+  nn_rec_set_gemm(NN_REC_GEMM_AUTO);
   printf("lstm: worst gradient rel.err vs double reference %.2e\n", worst);
   hand_example();
   reuse();
