@@ -1,8 +1,3 @@
-/* The fused gate loops must vectorize: gcc will not if-convert the clamps
- * in fast_tanh.h while float compares are assumed to trap (nnsh never
- * enables FP traps). */
-#pragma GCC optimize("no-trapping-math")
-
 #include "rnn.h"
 
 #include <string.h>
