@@ -117,6 +117,10 @@ local function setting_md(s, out, threads)
     row[#row + 1] = p and p.over_floor and ("%.2f"):format(p.over_floor) or "–"
     row[#row + 1] = w.floor_target and verdict(d.floor_met, d.over_floor, w.floor_target, false) or "n/a"
     add("| " .. table.concat(row, " | ") .. " |")
+    if w.loadavg then
+      notes[#notes + 1] = ("- %s: load average before %s, after %s."):format(
+        w.name, w.loadavg.start:match("^(%S+ %S+ %S+)"), w.loadavg.finish:match("^(%S+ %S+ %S+)"))
+    end
     if w.nnsh_missing then notes[#notes + 1] = ("- %s: nnsh side missing: %s."):format(w.name, w.nnsh_missing) end
     if w.torch_missing then notes[#notes + 1] = ("- %s: PyTorch side missing: %s."):format(w.name, w.torch_missing) end
     for side, tbl in pairs{nnsh = w.nnsh, torch = w.torch} do

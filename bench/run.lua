@@ -255,7 +255,9 @@ for _, c in ipairs(cores) do
   setting.nnsh_corename = banner:match("OpenBLAS (%w+)")
   for _, w in ipairs(workloads) do
     log("== %s", w.title)
+    local load0 = proc.capture("cat /proc/loadavg")
     local r = run_workload(w, c.env, torch_ok)
+    r.loadavg = {start = load0, finish = proc.capture("cat /proc/loadavg")}
     r.floor = {}
     for _, t in ipairs(threads) do
       local s = setting.sgemm[tostring(t)]
