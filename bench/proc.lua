@@ -26,6 +26,20 @@ function proc.capture(cmd)
   return (s:gsub("%s+$", ""))
 end
 
+-- CPU seconds all processes have used since boot (/proc/stat, all CPUs,
+-- busy = everything but idle and iowait).
+local function busy_seconds()
+  local f = io.open("/proc/stat", "r")
+  if not f then return nil end
+  local line = f:read("l")
+  f:close()
+  local v = {}
+  for n in line:gmatch("%d+") do v[#v + 1] = tonumber(n) end
+  local busy = 0
+  for i, n in ipairs(v) do if i ~= 4 and i ~= 5 then busy = busy + n end end
+  return busy / 100 -- USER_HZ
+end
+
 -- argv: program and arguments.  env: NAME = "value" sets, NAME = false
 -- removes a variable; everything else is inherited.  opts.rss: wrap in
 -- /usr/bin/time -v.  Returns {rc, wall, stdout, stderr, max_rss_kb}.
@@ -47,12 +61,19 @@ function proc.run(argv, env, opts)
   for _, a in ipairs(argv) do parts[#parts + 1] = quote(a) end
   local cmd = table.concat(parts, " ") .. " </dev/null >" .. quote(out) .. " 2>" .. quote(err)
   local script = "s=$EPOCHREALTIME; " .. cmd .. "; rc=$?; e=$EPOCHREALTIME; echo \"$rc $s $e\""
+  local busy0 = opts.cpu and busy_seconds()
   local line = proc.capture("LC_ALL=C bash -c " .. quote(script))
+  local busy1 = opts.cpu and busy_seconds()
   local rc, s, e = line:match("^(%d+) ([%d.]+) ([%d.]+)$")
   local r = {rc = tonumber(rc), stdout = slurp(out), stderr = slurp(err)}
   r.wall = s and (tonumber(e) - tonumber(s)) or nil
   local t = slurp(tim)
   r.max_rss_kb = tonumber(t:match("Maximum resident set size %(kbytes%): (%d+)"))
+  local user = tonumber(t:match("User time %(seconds%): ([%d.]+)"))
+  local sys = tonumber(t:match("System time %(seconds%): ([%d.]+)"))
+  if busy0 and busy1 and user and sys then
+    r.foreign_cpu_s = math.max(0, (busy1 - busy0) - user - sys)
+  end
   if not opts.rss then os.remove(tim) end
   return r
 end

@@ -117,6 +117,14 @@ local function setting_md(s, out, threads)
     row[#row + 1] = p and p.over_floor and ("%.2f"):format(p.over_floor) or "–"
     row[#row + 1] = w.floor_target and verdict(d.floor_met, d.over_floor, w.floor_target, false) or "n/a"
     add("| " .. table.concat(row, " | ") .. " |")
+    local foreign = 0
+    for _, tbl in ipairs{w.nnsh, w.torch} do
+      for _, m in pairs(tbl) do foreign = math.max(foreign, m.max_foreign_cpu_s or 0) end
+    end
+    if foreign > 0.25 then
+      notes[#notes + 1] = ("- %s: other processes used up to %.1f CPU s during one of its runs "
+        .. "(the repeats run in rounds, so both sides are exposed alike)."):format(w.name, foreign)
+    end
     if w.loadavg then
       notes[#notes + 1] = ("- %s: load average before %s, after %s."):format(
         w.name, w.loadavg.start:match("^(%S+ %S+ %S+)"), w.loadavg.finish:match("^(%S+ %S+ %S+)"))

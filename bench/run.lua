@@ -110,27 +110,31 @@ local function flops_and_floor(w, rates)
   return per_batch_flops * batches, per_batch_sec and per_batch_sec * batches
 end
 
--- ---------------------------------------------------------------- one setting
--- Runs argv `repeat` times; each run's last BENCH line and peak RSS.
-local function measure(argv, env, label)
-  local runs, secs, rss = {}, {}, {}
-  for i = 1, opt["repeat"] do
-    local r = proc.run(argv, env, {rss = true})
-    local line = r.stdout:match(".*BENCH (%b{})")
-    if r.rc ~= 0 or not line then
-      local err = (r.stderr ~= "" and r.stderr or r.stdout):sub(-600)
-      log("  %s: FAILED (exit %s)\n%s", label, tostring(r.rc), err)
-      return {error = ("exit %s: %s"):format(tostring(r.rc), err)}
-    end
-    local b = json.decode(line)
-    b.max_rss_kb, b.wall = r.max_rss_kb, r.wall
-    runs[i], secs[i], rss[i] = b, b.sec_per_epoch, r.max_rss_kb
-    log("  %-28s run %d: %.4f s/epoch%s, peak RSS %.0f MB", label, i, b.sec_per_epoch,
-        b.scaled and " (scaled)" or "", (r.max_rss_kb or 0) / 1024)
+-- ---------------------------------------------------------------- one workload
+-- One run of a setting: its BENCH line (decoded), peak RSS, and the CPU
+-- seconds other processes used meanwhile (interference on a shared box).
+local function run_once(setting)
+  local r = proc.run(setting.argv, setting.env, {rss = true, cpu = true})
+  local line = r.stdout:match(".*BENCH (%b{})")
+  if r.rc ~= 0 or not line then
+    local err = (r.stderr ~= "" and r.stderr or r.stdout):sub(-600)
+    log("  %s: FAILED (exit %s)\n%s", setting.label, tostring(r.rc), err)
+    return nil, ("exit %s: %s"):format(tostring(r.rc), err)
+  end
+  local b = json.decode(line)
+  b.max_rss_kb, b.wall, b.foreign_cpu_s = r.max_rss_kb, r.wall, r.foreign_cpu_s
+  return b
+end
+
+local function summarize(runs)
+  local secs, rss, foreign = {}, {}, 0
+  for i, b in ipairs(runs) do
+    secs[i], rss[i] = b.sec_per_epoch, b.max_rss_kb
+    foreign = math.max(foreign, b.foreign_cpu_s or 0)
   end
   return {sec_per_epoch = median(secs), max_rss_kb = median(rss), runs = runs,
-          scaled = runs[1].scaled, batches_timed = runs[1].batches_timed,
-          batches_per_epoch = runs[1].batches_per_epoch}
+          max_foreign_cpu_s = foreign, scaled = runs[1].scaled,
+          batches_timed = runs[1].batches_timed, batches_per_epoch = runs[1].batches_per_epoch}
 end
 
 local function workload_args(w)
@@ -142,35 +146,64 @@ end
 
 local function append(t, more) for _, v in ipairs(more) do t[#t + 1] = v end return t end
 
-local function run_workload(w, core_env, torch_ok)
-  local res = {name = w.name, title = w.title, nnsh = {}, torch = {}}
+-- Every setting of a workload: nnsh at each thread count, PyTorch at each
+-- thread count (and passive wait policy above 1 thread).
+local function settings_of(w, core_env, torch_ok)
+  local list = {}
+  local function add(side, key, argv, env)
+    for k, v in pairs(core_env) do env[k] = v end
+    list[#list + 1] = {side = side, key = key, argv = append(argv, workload_args(w)), env = env,
+                       label = ("%s %s %s"):format(side, w.name, (key:gsub("^(%d+)", "%1T")))}
+  end
   if exists(w.nnsh) then
     for _, t in ipairs(threads) do
-      local env = {OPENBLAS_NUM_THREADS = tostring(t), OMP_WAIT_POLICY = false}
-      for k, v in pairs(core_env) do env[k] = v end
-      res.nnsh[tostring(t)] = measure(append({nnsh, w.nnsh}, workload_args(w)), env,
-                                      ("nnsh %s %dT"):format(w.name, t))
+      add("nnsh", tostring(t), {nnsh, w.nnsh}, {OPENBLAS_NUM_THREADS = tostring(t), OMP_WAIT_POLICY = false})
     end
-  else
+  end
+  if torch_ok then
+    for _, t in ipairs(threads) do
+      for _, pol in ipairs(t > 1 and {"default", "passive"} or {"default"}) do
+        add("torch", pol == "default" and tostring(t) or (t .. " passive"),
+            append({PY}, append(append({}, w.torch), {"--threads", tostring(t)})),
+            {OPENBLAS_NUM_THREADS = tostring(t), OMP_NUM_THREADS = tostring(t),
+             OMP_WAIT_POLICY = pol == "passive" and "PASSIVE" or false, PYTHONDONTWRITEBYTECODE = "1"})
+      end
+    end
+  end
+  return list
+end
+
+-- The repeats run in rounds (every setting once per round), so that a
+-- disturbance on the shared machine hits both sides alike instead of
+-- whichever side happened to be running.
+local function run_workload(w, core_env, torch_ok)
+  local res = {name = w.name, title = w.title, nnsh = {}, torch = {}}
+  if not exists(w.nnsh) then
     res.nnsh_missing = w.nnsh .. " does not exist yet"
     log("  nnsh %s: MISSING (%s)", w.name, res.nnsh_missing)
   end
   if not torch_ok then
     res.torch_missing = opt["no-torch"] and "--no-torch" or (PY .. " cannot import torch and h5py (bench/run --install)")
-    return res
   end
-  for _, t in ipairs(threads) do
-    local policies = t > 1 and {"default", "passive"} or {"default"}
-    for _, pol in ipairs(policies) do
-      local env = {OPENBLAS_NUM_THREADS = tostring(t), OMP_NUM_THREADS = tostring(t),
-                   OMP_WAIT_POLICY = pol == "passive" and "PASSIVE" or false,
-                   PYTHONDONTWRITEBYTECODE = "1"}
-      for k, v in pairs(core_env) do env[k] = v end
-      local argv = append({PY}, w.torch)
-      append(argv, {"--threads", tostring(t)})
-      local key = pol == "default" and tostring(t) or (t .. " passive")
-      res.torch[key] = measure(append(argv, workload_args(w)), env, ("torch %s %s"):format(w.name, (key:gsub("^(%d+)", "%1T"))))
+  local list = settings_of(w, core_env, torch_ok)
+  local runs, failed = {}, {}
+  for round = 1, opt["repeat"] do
+    for i, s in ipairs(list) do
+      if not failed[i] then
+        local b, err = run_once(s)
+        if b then
+          runs[i] = runs[i] or {}
+          runs[i][#runs[i] + 1] = b
+          log("  %-28s run %d: %.4f s/epoch%s, peak RSS %.0f MB, other processes %.2f CPU s", s.label, round,
+              b.sec_per_epoch, b.scaled and " (scaled)" or "", (b.max_rss_kb or 0) / 1024, b.foreign_cpu_s or 0)
+        else
+          failed[i] = err
+        end
+      end
     end
+  end
+  for i, s in ipairs(list) do
+    res[s.side][s.key] = failed[i] and {error = failed[i]} or summarize(runs[i])
   end
   return res
 end
