@@ -1,6 +1,6 @@
 -- The benchmark driver behind bench/run (which builds first, then runs this
 -- with lua5.4 from the project root).  See bench/README.md.
-package.path = "bench/?.lua;lua/?.lua;" .. package.path
+package.path = "bench/?.lua;lua/?.lua;lua/shell/?.lua;lua/experiments/?.lua;" .. package.path
 local cli = require "cli"
 local json = require "json"
 local report = require "report"
@@ -240,12 +240,12 @@ local function query(torch_ok, core_env)
   else
     q.nnsh_e2e = {missing = "scripts/q2_topk.lua does not exist yet"}
   end
-  if exists("lua/trigram.lua") then
+  if exists("lua/experiments/trigram.lua") then
     local r = proc.run({nnsh, "bench/q2_query.lua", q.text}, env)
     local line = r.stdout:match(".*BENCH (%b{})")
     q.nnsh_inproc = line and json.decode(line) or {error = r.stderr:sub(-400)}
   else
-    q.nnsh_inproc = {missing = "lua/trigram.lua does not exist yet"}
+    q.nnsh_inproc = {missing = "lua/experiments/trigram.lua does not exist yet"}
   end
   if torch_ok then
     q.torch_e2e = timed_runs({PY, "bench/torch/trigram_query.py", q.text}, env, n)

@@ -26,7 +26,7 @@ rm -f "$ctest_log"
 
 echo "== Lua specs (busted)"
 export LUA_CPATH="$root/$build/?.so;;"
-export LUA_PATH="$root/lua/?.lua;;"
+export LUA_PATH="$root/lua/?.lua;$root/lua/shell/?.lua;$root/lua/experiments/?.lua;;"
 export NNSH_LUA_DIR="$root/lua"
 export NNSH_BUILD="$root/$build"
 if [ "${NNSH_SANITIZED:-0}" = 1 ]; then

@@ -1,5 +1,5 @@
 /* Bindings of the fused sparse-autoencoder cost (src/core/autoencoder.h) as
- * the sub-table nn.ae_c; lua/ae.lua builds the `ae` module (ae.cost, ...)
+ * the sub-table nn.ae_c; lua/experiments/ae.lua builds the `ae` module (ae.cost, ...)
  * on top of it.
  *
  *   nn.ae_c.cost(W, b1, b2, X, lambda, beta, rho [, dW, db1, db2])

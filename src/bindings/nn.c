@@ -42,7 +42,8 @@ static void add_lua_dir_to_path(lua_State *L) {
   int present = path && strstr(path, lua_tostring(L, -1)) != NULL;
   lua_pop(L, 1);
   if (!present) {
-    lua_pushfstring(L, "%s/?.lua;%s", dir, path ? path : "");
+    lua_pushfstring(L, "%s/?.lua;%s/shell/?.lua;%s/experiments/?.lua;%s", dir, dir, dir,
+                    path ? path : "");
     lua_setfield(L, -3, "path");
   }
   lua_pop(L, 2);

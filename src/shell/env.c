@@ -25,7 +25,11 @@ static const char *lua_dir(void) {
 static void set_package_path(lua_State *L) {
   lua_getglobal(L, "package");
   lua_getfield(L, -1, "path");
-  lua_pushfstring(L, "%s/?.lua;%s", lua_dir(), lua_tostring(L, -1));
+  /* Library modules sit in lua/, the shell's own helpers in lua/shell/ and
+   * the course experiments in lua/experiments/; all load by bare name. */
+  const char *dir = lua_dir();
+  lua_pushfstring(L, "%s/?.lua;%s/shell/?.lua;%s/experiments/?.lua;%s", dir, dir, dir,
+                  lua_tostring(L, -1));
   lua_setfield(L, -3, "path");
   lua_pop(L, 1);
   lua_getfield(L, -1, "preload");

@@ -121,7 +121,7 @@ static int load_statement(lua_State *L, int *call) {
   return status;
 }
 
-/* Fallback printer when lua/nnsh/pretty.lua cannot be loaded. */
+/* Fallback printer when lua/shell/nnsh/pretty.lua cannot be loaded. */
 static int plain_show(lua_State *L) {
   int n = lua_gettop(L);
   luaL_Buffer b;
