@@ -28,6 +28,7 @@ NNB_PART(recurrent)
 NNB_PART(autoencoder)
 NNB_PART(clock)
 NNB_PART(doc)
+NNB_PART(idx)
 #undef NNB_PART
 
 typedef void (*nnb_open_fn)(lua_State *L);
@@ -54,7 +55,7 @@ int luaopen_nn(lua_State *L) {
                          nnb_open_interrupt, nnb_open_h5,  nnb_open_image,
                          nnb_open_layers, nnb_open_losses, nnb_open_optim,
                          nnb_open_recurrent, nnb_open_autoencoder,
-                         nnb_open_clock, nnb_open_doc};
+                         nnb_open_clock, nnb_open_doc, nnb_open_idx};
   lua_newtable(L);
   for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
     if (parts[i]) parts[i](L);
