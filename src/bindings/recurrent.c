@@ -95,7 +95,7 @@ static nn_tensor *check_shaped(lua_State *L, int idx, const char *fname,
   if (!ok) {
     char want[64] = "", *p = want;
     for (int i = 0; i < ndim; i++)
-      p += snprintf(p, want + sizeof want - p, i ? "x%lld" : "%lld", (long long)size[i]);
+      p += snprintf(p, (size_t)(want + sizeof want - p), i ? "x%lld" : "%lld", (long long)size[i]);
     nnb_error(L, fname, "%s must be %s, got %s", argname, want, nnb_shape(t));
   }
   if (!nn_tensor_is_contiguous(t)) nnb_error(L, fname, "%s must be contiguous", argname);
