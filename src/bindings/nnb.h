@@ -60,12 +60,22 @@ void nnb_register(lua_State *L, const nnb_reg *fns);
 void nnb_gc_pressure(lua_State *L);
 
 /* Each binding file's entry point: adds its functions to the nn table on
- * top of the stack (and may create sub-tables, e.g. nn.h5_c). */
-void nnb_open_tensor(lua_State *L);
-void nnb_open_math(lua_State *L);
-void nnb_open_random(lua_State *L);
-
-
+ * top of the stack (and may create sub-tables, e.g. nn.h5_c).  luaopen_nn
+ * (nn.c) calls every one; a part that is declared here but not linked is a
+ * link error, never a silently missing function. */
+void nnb_open_tensor(lua_State *L);      /* tensor.c */
+void nnb_open_math(lua_State *L);        /* math.c */
+void nnb_open_random(lua_State *L);      /* random.c */
+void nnb_open_interrupt(lua_State *L);   /* interrupt.c */
+void nnb_open_h5(lua_State *L);          /* h5.c */
+void nnb_open_image(lua_State *L);       /* image.c */
+void nnb_open_layers(lua_State *L);      /* layers.c, norm_layers.c */
+void nnb_open_losses(lua_State *L);      /* losses.c */
+void nnb_open_optim(lua_State *L);       /* optim.c */
+void nnb_open_recurrent(lua_State *L);   /* recurrent.c */
+void nnb_open_autoencoder(lua_State *L); /* autoencoder.c */
+void nnb_open_clock(lua_State *L);       /* clock.c */
+void nnb_open_doc(lua_State *L);         /* doc.c */
 
 /* Read dimensions given either as numbers from `arg` on (nn.zeros(2,3)) or
  * as one table (nn.zeros{2,3}); returns ndim. */
