@@ -30,10 +30,13 @@ nn_tensor *nnb_totensor(lua_State *L, int arg); /* NULL if not a tensor */
 void nnb_checkdim(lua_State *L, const nn_tensor *t, int ndim, const char *fname,
                   const char *argname);
 
-/* luaL_error with "fname: " prefix; never returns. */
-int nnb_error(lua_State *L, const char *fname, const char *fmt, ...);
+/* luaL_error with "fname: " prefix; never returns (the int return type
+ * lets a lua_CFunction end in `return nnb_error(...)`).  Marked noreturn so
+ * that the compiler and cppcheck know a check that fails stops there. */
+__attribute__((noreturn)) int nnb_error(lua_State *L, const char *fname, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* After a core call returned NN_ERR: raise "fname: <core message>". */
-int nnb_coreerror(lua_State *L, const char *fname);
+__attribute__((noreturn)) int nnb_coreerror(lua_State *L, const char *fname);
 #define NNB_CALL(L, fname, expr)                                               \
   do {                                                                         \
     if ((expr) != 0) nnb_coreerror((L), (fname));                              \
