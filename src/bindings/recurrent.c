@@ -2,7 +2,7 @@
  *
  * nn.C.recurrent(cell, nin, nhid) makes a workspace userdata (metatable
  * "nn.Recurrent") that owns the cell's buffers; the Lua modules nn.RNN,
- * nn.LSTM and nn.GRU (lua/nn/RNN.lua ...) keep one each and call
+ * nn.LSTM and nn.GRU (lua/nn/recurrent.lua) keep one each and call
  *   ws:forward(x, p [, opts])          -> out
  *   ws:backward(dout, p, g [, opts])   -> dx, dh0, dc0
  * p and g are tables of tensors {wx=, wh=, b=, bhn=} (bhn only for the GRU);
