@@ -105,8 +105,8 @@ static int l_forward(lua_State *L) {
   nn_ae_terms t;
   NNB_CALL(L, fname, nn_ae_cost(&t, NULL, NULL, NULL, nn_fdata(a.W), nn_fdata(a.b1),
                                 nn_fdata(a.b2), nn_fdata(a.X), a.N, &p, ws));
-  memcpy(nn_fdata(H), ws->h, sizeof(float) * (size_t)a.N * a.Lhid);
-  memcpy(nn_fdata(O), ws->o, sizeof(float) * (size_t)a.N * a.Lin);
+  memcpy(nn_fdata(H), ws->h, sizeof(float) * (size_t)a.N * (size_t)a.Lhid);
+  memcpy(nn_fdata(O), ws->o, sizeof(float) * (size_t)a.N * (size_t)a.Lin);
   return 2;
 }
 

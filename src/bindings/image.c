@@ -95,8 +95,8 @@ static int l_grid(lua_State *L) {
     lua_pushinteger(L, oh);
     return 2;
   }
-  size_t npx = (size_t)oh * ow;
-  uint8_t *buf = malloc(npx * C);
+  size_t npx = (size_t)oh * (size_t)ow, nc = (size_t)C;
+  uint8_t *buf = malloc(npx * nc);
   rc = buf ? nn_grid_compose(buf, nn_fdata(&tmp), dims[0], C, dims[2], dims[3], &o)
            : nn_seterror("out of memory for a %dx%d picture", ow, oh);
   nn_tensor_free(&tmp);
@@ -105,8 +105,8 @@ static int l_grid(lua_State *L) {
     return nnb_coreerror(L, FNAME);
   }
   float *d = nn_fdata(r);
-  for (int c = 0; c < C; c++) /* interleaved HWC -> planar CHW */
-    for (size_t p = 0; p < npx; p++) d[c * npx + p] = buf[p * C + c] / 255.0f;
+  for (size_t c = 0; c < nc; c++) /* interleaved HWC -> planar CHW */
+    for (size_t p = 0; p < npx; p++) d[c * npx + p] = buf[p * nc + c] / 255.0f;
   free(buf);
   return 1;
 }

@@ -1,8 +1,8 @@
 /* luaopen_nn: the `nn` module.
  *
  * Each binding file adds its functions to the nn table through its
- * nnb_open_* entry point.  They are declared weak so that the module links
- * while a part is being built; the list below is the full set.
+ * nnb_open_* entry point (declared in nnb.h); the list below is the full
+ * set, and a part that is not linked fails the build.
  *
  * After the C functions, the Lua side of nn (lua/nn/extend.lua: modules,
  * containers, the trainer, ...) is loaded onto the same table.  The lua/
@@ -13,23 +13,6 @@
 #include <string.h>
 
 #include "nnb.h"
-
-#define NNB_PART(name) __attribute__((weak)) void nnb_open_##name(lua_State *L);
-NNB_PART(tensor)
-NNB_PART(math)
-NNB_PART(random)
-NNB_PART(interrupt)
-NNB_PART(h5)
-NNB_PART(image)
-NNB_PART(layers)
-NNB_PART(losses)
-NNB_PART(optim)
-NNB_PART(recurrent)
-NNB_PART(autoencoder)
-NNB_PART(clock)
-NNB_PART(doc)
-NNB_PART(idx)
-#undef NNB_PART
 
 typedef void (*nnb_open_fn)(lua_State *L);
 
@@ -57,8 +40,7 @@ int luaopen_nn(lua_State *L) {
                          nnb_open_recurrent, nnb_open_autoencoder,
                          nnb_open_clock, nnb_open_doc, nnb_open_idx};
   lua_newtable(L);
-  for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
-    if (parts[i]) parts[i](L);
+  for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) parts[i](L);
 
   /* Make `require "nn"` inside lua/nn/extend.lua return this table. */
   lua_getglobal(L, "package");

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "../core/error.h"
 
@@ -90,11 +91,12 @@ int nnb_error(lua_State *L, const char *fname, const char *fmt, ...) {
   luaL_where(L, 1);
   lua_pushfstring(L, "%s: %s", fname, msg);
   lua_concat(L, 2);
-  return lua_error(L);
+  lua_error(L); /* longjmps; lua.h does not declare it noreturn */
+  abort();
 }
 
 int nnb_coreerror(lua_State *L, const char *fname) {
-  return nnb_error(L, fname, "%s", nn_lasterror());
+  nnb_error(L, fname, "%s", nn_lasterror());
 }
 
 const char *nnb_shape(const nn_tensor *t) {

@@ -30,10 +30,13 @@ nn_tensor *nnb_totensor(lua_State *L, int arg); /* NULL if not a tensor */
 void nnb_checkdim(lua_State *L, const nn_tensor *t, int ndim, const char *fname,
                   const char *argname);
 
-/* luaL_error with "fname: " prefix; never returns. */
-int nnb_error(lua_State *L, const char *fname, const char *fmt, ...);
+/* luaL_error with "fname: " prefix; never returns (the int return type
+ * lets a lua_CFunction end in `return nnb_error(...)`).  Marked noreturn so
+ * that the compiler and cppcheck know a check that fails stops there. */
+__attribute__((noreturn)) int nnb_error(lua_State *L, const char *fname, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* After a core call returned NN_ERR: raise "fname: <core message>". */
-int nnb_coreerror(lua_State *L, const char *fname);
+__attribute__((noreturn)) int nnb_coreerror(lua_State *L, const char *fname);
 #define NNB_CALL(L, fname, expr)                                               \
   do {                                                                         \
     if ((expr) != 0) nnb_coreerror((L), (fname));                              \
@@ -60,12 +63,23 @@ void nnb_register(lua_State *L, const nnb_reg *fns);
 void nnb_gc_pressure(lua_State *L);
 
 /* Each binding file's entry point: adds its functions to the nn table on
- * top of the stack (and may create sub-tables, e.g. nn.h5_c). */
-void nnb_open_tensor(lua_State *L);
-void nnb_open_math(lua_State *L);
-void nnb_open_random(lua_State *L);
-
-
+ * top of the stack (and may create sub-tables, e.g. nn.h5_c).  luaopen_nn
+ * (nn.c) calls every one; a part that is declared here but not linked is a
+ * link error, never a silently missing function. */
+void nnb_open_tensor(lua_State *L);      /* tensor.c */
+void nnb_open_math(lua_State *L);        /* math.c */
+void nnb_open_random(lua_State *L);      /* random.c */
+void nnb_open_interrupt(lua_State *L);   /* interrupt.c */
+void nnb_open_h5(lua_State *L);          /* h5.c */
+void nnb_open_image(lua_State *L);       /* image.c */
+void nnb_open_layers(lua_State *L);      /* layers.c, norm_layers.c */
+void nnb_open_losses(lua_State *L);      /* losses.c */
+void nnb_open_optim(lua_State *L);       /* optim.c */
+void nnb_open_recurrent(lua_State *L);   /* recurrent.c */
+void nnb_open_autoencoder(lua_State *L); /* autoencoder.c */
+void nnb_open_clock(lua_State *L);       /* clock.c */
+void nnb_open_doc(lua_State *L);         /* doc.c */
+void nnb_open_idx(lua_State *L);         /* idx.c */
 
 /* Read dimensions given either as numbers from `arg` on (nn.zeros(2,3)) or
  * as one table (nn.zeros{2,3}); returns ndim. */

@@ -2,7 +2,7 @@
  *
  * nn.C.recurrent(cell, nin, nhid) makes a workspace userdata (metatable
  * "nn.Recurrent") that owns the cell's buffers; the Lua modules nn.RNN,
- * nn.LSTM and nn.GRU (lua/nn/RNN.lua ...) keep one each and call
+ * nn.LSTM and nn.GRU (lua/nn/recurrent.lua) keep one each and call
  *   ws:forward(x, p [, opts])          -> out
  *   ws:backward(dout, p, g [, opts])   -> dx, dh0, dc0
  * p and g are tables of tensors {wx=, wh=, b=, bhn=} (bhn only for the GRU);
@@ -95,7 +95,7 @@ static nn_tensor *check_shaped(lua_State *L, int idx, const char *fname,
   if (!ok) {
     char want[64] = "", *p = want;
     for (int i = 0; i < ndim; i++)
-      p += snprintf(p, want + sizeof want - p, i ? "x%lld" : "%lld", (long long)size[i]);
+      p += snprintf(p, (size_t)(want + sizeof want - p), i ? "x%lld" : "%lld", (long long)size[i]);
     nnb_error(L, fname, "%s must be %s, got %s", argname, want, nnb_shape(t));
   }
   if (!nn_tensor_is_contiguous(t)) nnb_error(L, fname, "%s must be contiguous", argname);

@@ -101,7 +101,7 @@ void nnb_pushtensorstring(lua_State *L, const nn_tensor *t) {
         luaL_addstring(&b, "...\n\n");
         s = slices - EDGE;
       }
-      int64_t rem = s, base = t->offset, idx[NN_MAXDIM];
+      int64_t rem = s, base = t->offset, idx[NN_MAXDIM] = {0};
       for (int d = lead - 1; d >= 0; d--) {
         idx[d] = rem % t->size[d];
         rem /= t->size[d];

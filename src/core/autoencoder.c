@@ -26,7 +26,7 @@ int nn_ae_work_reserve(nn_ae_work *w, int N, int Lin, int Lhid) {
   if (w->h && N <= w->Nmax && Lin == w->Lin && Lhid == w->Lhid) return NN_OK;
   int Nmax = N > w->Nmax ? N : w->Nmax;
   nn_ae_work_free(w);
-  size_t nh = (size_t)Nmax * Lhid, no = (size_t)Nmax * Lin;
+  size_t nh = (size_t)Nmax * (size_t)Lhid, no = (size_t)Nmax * (size_t)Lin;
   w->h = malloc(nh * sizeof(float));
   w->dhid = malloc(nh * sizeof(float));
   w->o = malloc(no * sizeof(float));
@@ -55,7 +55,7 @@ int nn_ae_check_params(const nn_ae_params *p) {
  * cost as much as the five GEMMs. */
 static void bias_sigmoid(float *A, const float *bias, int N, int L) {
   for (int m = 0; m < N; m++) {
-    float *a = A + (size_t)m * L;
+    float *a = A + (ptrdiff_t)m * L;
     for (int j = 0; j < L; j++) a[j] = nn_sigmoid_exp(a[j] + bias[j]);
   }
 }
@@ -76,7 +76,7 @@ static double sum_squares(const float *a, size_t n) {
   float lane[NN_AE_LANES] = {0};
   size_t i = 0;
   for (; i + NN_AE_LANES <= n; i += NN_AE_LANES)
-    for (int k = 0; k < NN_AE_LANES; k++) lane[k] += a[i + k] * a[i + k];
+    for (size_t k = 0; k < NN_AE_LANES; k++) lane[k] += a[i + k] * a[i + k];
   for (; i < n; i++) lane[0] += a[i] * a[i];
   return sum_lanes(lane);
 }
@@ -100,8 +100,8 @@ int nn_ae_cost(nn_ae_terms *terms, float *dW, float *db1, float *db2,
   /* Reconstruction error, and Dout in the same sweep. */
   float sq_lane[NN_AE_LANES] = {0};
   for (int m = 0; m < N; m++) {
-    const float *o = O + (size_t)m * Lin, *x = X + (size_t)m * Lin;
-    float *d = Dout + (size_t)m * Lin;
+    const float *o = O + (ptrdiff_t)m * Lin, *x = X + (ptrdiff_t)m * Lin;
+    float *d = Dout + (ptrdiff_t)m * Lin;
     for (int j = 0; j < Lin; j++) {
       float e = o[j] - x[j];
       sq_lane[j % NN_AE_LANES] += e * e;
@@ -109,17 +109,17 @@ int nn_ae_cost(nn_ae_terms *terms, float *dW, float *db1, float *db2,
     }
   }
   double sq = sum_lanes(sq_lane);
-  double w2 = sum_squares(W, (size_t)Lhid * Lin);
+  double w2 = sum_squares(W, (size_t)Lhid * (size_t)Lin);
 
   /* rhohat_b and the KL term; the per-unit sparsity derivative. */
   float *rh = ws->rhohat, *sp = ws->sparse;
   for (int b = 0; b < Lhid; b++) rh[b] = 0;
   for (int m = 0; m < N; m++)
-    for (int b = 0; b < Lhid; b++) rh[b] += H[(size_t)m * Lhid + b];
+    for (int b = 0; b < Lhid; b++) rh[b] += H[(ptrdiff_t)m * Lhid + b];
   double kl = 0, act = 0;
   for (int b = 0; b < Lhid; b++) {
     act += rh[b];
-    double r = rh[b] / N;
+    double r = rh[b] / (float)N;
     if (r < RHOHAT_EPS) r = RHOHAT_EPS;
     if (r > 1 - RHOHAT_EPS) r = 1 - RHOHAT_EPS;
     rh[b] = (float)r;
@@ -138,8 +138,8 @@ int nn_ae_cost(nn_ae_terms *terms, float *dW, float *db1, float *db2,
   nn_sgemm(false, true, N, Lhid, Lin, 1.0f, Dout, Lin, W, Lin, 0.0f, Dhid, Lhid);
   for (int b = 0; b < Lhid; b++) db1[b] = 0;
   for (int m = 0; m < N; m++) {
-    float *d = Dhid + (size_t)m * Lhid;
-    const float *h = H + (size_t)m * Lhid;
+    float *d = Dhid + (ptrdiff_t)m * Lhid;
+    const float *h = H + (ptrdiff_t)m * Lhid;
     for (int b = 0; b < Lhid; b++) {
       d[b] = (d[b] + sp[b]) * h[b] * (1.0f - h[b]);
       db1[b] += d[b];
@@ -147,12 +147,12 @@ int nn_ae_cost(nn_ae_terms *terms, float *dW, float *db1, float *db2,
   }
   for (int j = 0; j < Lin; j++) db2[j] = 0;
   for (int m = 0; m < N; m++) {
-    const float *d = Dout + (size_t)m * Lin;
+    const float *d = Dout + (ptrdiff_t)m * Lin;
     for (int j = 0; j < Lin; j++) db2[j] += d[j];
   }
   /* dW = 2 lambda W + Dhid^T X + H^T Dout */
   const float l2 = (float)(2.0 * p->lambda);
-  for (size_t i = 0; i < (size_t)Lhid * Lin; i++) dW[i] = l2 * W[i];
+  for (size_t i = 0; i < (size_t)Lhid * (size_t)Lin; i++) dW[i] = l2 * W[i];
   nn_sgemm(true, false, Lhid, Lin, N, 1.0f, Dhid, Lhid, X, Lin, 1.0f, dW, Lin);
   nn_sgemm(true, false, Lhid, Lin, N, 1.0f, H, Lhid, Dout, Lin, 1.0f, dW, Lin);
   return NN_OK;

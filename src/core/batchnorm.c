@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 /* Element (n, c, s) of an (N,C,S) buffer. */
-#define AT(p, n, c, s) ((p)[((size_t)(n) * C + (c)) * S + (s)])
+#define AT(p, n, c, s) ((p)[((ptrdiff_t)(n) * C + (c)) * S + (s)])
 
 /* Loops go feature-outer so each feature's sums accumulate in a double
  * scalar: M = N*S can be large for spatial batch norm. */

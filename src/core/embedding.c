@@ -17,7 +17,7 @@ int nn_embedding_forward(float *out, const int32_t *idx, const float *weight,
                          int64_t N, int V, int D) {
   NN_TRY(check_indices(idx, N, V));
   for (int64_t n = 0; n < N; n++)
-    memcpy(out + n * D, weight + (int64_t)idx[n] * D, sizeof(float) * D);
+    memcpy(out + n * D, weight + (int64_t)idx[n] * D, sizeof(float) * (size_t)D);
   return NN_OK;
 }
 

@@ -17,12 +17,12 @@ size_t nn_packed_size(int K, int N) {
 void nn_pack_b(float *bp, const float *b, int K, int N, int ldb, bool trans) {
   for (int n0 = 0; n0 < N; n0 += NR) {
     int w = N - n0 < NR ? N - n0 : NR;
-    float *d = bp + (size_t)n0 * K;
+    float *d = bp + (ptrdiff_t)n0 * K;
     for (int k = 0; k < K; k++, d += NR) {
       if (trans)
-        for (int j = 0; j < w; j++) d[j] = b[(size_t)(n0 + j) * ldb + k];
+        for (int j = 0; j < w; j++) d[j] = b[(ptrdiff_t)(n0 + j) * ldb + k];
       else
-        memcpy(d, b + (size_t)k * ldb + n0, (size_t)w * sizeof(float));
+        memcpy(d, b + (ptrdiff_t)k * ldb + n0, (size_t)w * sizeof(float));
       for (int j = w; j < NR; j++) d[j] = 0;
     }
   }
@@ -44,14 +44,14 @@ tile(int mr, int K, const float *a, int lda, const float *p, float *c,
     v8 b1 = *(const v8u *)(p + (size_t)k * NR + 8);
     for (int r = 0; r < MR; r++)
       if (r < mr) {
-        float ar = a[(size_t)r * lda + k];
+        float ar = a[(ptrdiff_t)r * lda + k];
         v8 s = SPLAT(ar);
         c0[r] += s * b0;
         c1[r] += s * b1;
       }
   }
   for (int r = 0; r < mr; r++) {
-    float *cr = c + (size_t)r * ldc;
+    float *cr = c + (ptrdiff_t)r * ldc;
     if (w == NR) {
       if (acc) {
         c0[r] += *(v8u *)cr;
@@ -72,13 +72,13 @@ void nn_gemm_packed(int M, int N, int K, const float *a, int lda,
                     const float *bp, bool accumulate, float *c, int ldc) {
   for (int n0 = 0; n0 < N; n0 += NR) {
     int w = N - n0 < NR ? N - n0 : NR;
-    const float *p = bp + (size_t)n0 * K;
+    const float *p = bp + (ptrdiff_t)n0 * K;
     int i = 0;
     for (; i + MR <= M; i += MR)
-      tile(MR, K, a + (size_t)i * lda, lda, p, c + (size_t)i * ldc + n0, ldc,
+      tile(MR, K, a + (ptrdiff_t)i * lda, lda, p, c + (ptrdiff_t)i * ldc + n0, ldc,
            w, accumulate);
-    const float *ai = a + (size_t)i * lda;
-    float *ci = c + (size_t)i * ldc + n0;
+    const float *ai = a + (ptrdiff_t)i * lda;
+    float *ci = c + (ptrdiff_t)i * ldc + n0;
     switch (M - i) {
       case 5: tile(5, K, ai, lda, p, ci, ldc, w, accumulate); break;
       case 4: tile(4, K, ai, lda, p, ci, ldc, w, accumulate); break;

@@ -13,9 +13,10 @@ void nn_gru_ws_free(nn_gru_ws *ws) {
 }
 
 static int gru_layout(nn_gru_ws *ws, int B, int T, int D, int H) {
-  size_t TB = (size_t)T * B, BH = (size_t)B * H, nx = nn_rec_pad(TB * D),
-         ng = nn_rec_pad(TB * 3 * H), nn = nn_rec_pad(TB * H),
-         ns = nn_rec_pad(TB * H + BH), nsc = nn_rec_pad(3 * BH),
+  size_t b = (size_t)B, d = (size_t)D, h = (size_t)H; /* shapes checked > 0 */
+  size_t TB = (size_t)T * b, BH = b * h, nx = nn_rec_pad(TB * d),
+         ng = nn_rec_pad(TB * 3 * h), nn = nn_rec_pad(TB * h),
+         ns = nn_rec_pad(TB * h + BH), nsc = nn_rec_pad(3 * BH),
          nb = nn_rec_pad(BH), nw = nn_rec_pad(nn_rec_packed_wh(H, 3 * H));
   NN_TRY(nn_rec_arena_reserve(&ws->arena,
                               2 * nx + 3 * ng + nn + ns + nsc + nb + nw));
@@ -58,12 +59,12 @@ int nn_gru_forward(nn_gru_ws *ws, float *out, bool all, const float *x,
              "gru: bad shape B=%d T=%d D=%d H=%d", B, T, D, H);
   NN_TRY(gru_layout(ws, B, T, D, H));
   ws->all = all;
-  size_t BH = (size_t)B * H, BG = 3 * BH;
+  ptrdiff_t BH = (ptrdiff_t)B * H, BG = 3 * BH;
   nn_rec_btd_to_tbd(ws->x, x, B, T, D);
   if (h0)
-    memcpy(ws->h, h0, BH * sizeof(float));
+    memcpy(ws->h, h0, (size_t)BH * sizeof(float));
   else
-    memset(ws->h, 0, BH * sizeof(float));
+    memset(ws->h, 0, (size_t)BH * sizeof(float));
   nn_rec_input_proj(ws->gates, ws->x, wx, b, T * B, D, 3 * H);
   nn_rec_wmul wm;
   nn_rec_wmul_init(&wm, ws->wp, wh, H, 3 * H, false);
@@ -72,15 +73,15 @@ int nn_gru_forward(nn_gru_ws *ws, float *out, bool all, const float *x,
     if (t > 0 || h0)
       nn_rec_wmul_run(&wm, B, hp, false, ws->gh);
     else /* h_0 = 0: no product needed */
-      memset(ws->gh, 0, BG * sizeof(float));
+      memset(ws->gh, 0, (size_t)BG * sizeof(float));
     for (int bi = 0; bi < B; bi++)
-      gru_step(g + (size_t)bi * 3 * H, ws->gh + (size_t)bi * 3 * H, bhn,
+      gru_step(g + (ptrdiff_t)bi * 3 * H, ws->gh + (ptrdiff_t)bi * 3 * H, bhn,
                ws->hn + t * BH + bi * H, hp + bi * H, hp + BH + bi * H, H);
   }
   if (all)
     nn_rec_tbd_to_btd(out, ws->h + BH, B, T, H);
   else
-    memcpy(out, ws->h + T * BH, BH * sizeof(float));
+    memcpy(out, ws->h + T * BH, (size_t)BH * sizeof(float));
   return NN_OK;
 }
 
@@ -112,26 +113,26 @@ int nn_gru_backward(nn_gru_ws *ws, float *dx, float *dh0, float *dwx,
                     const float *wx, const float *wh) {
   NN_REQUIRE(ws->B > 0, "gru: backward without a forward");
   int B = ws->B, T = ws->T, D = ws->D, H = ws->H;
-  size_t BH = (size_t)B * H, BG = 3 * BH;
+  ptrdiff_t BH = (ptrdiff_t)B * H, BG = 3 * BH;
   nn_rec_wmul wm;
   nn_rec_wmul_init(&wm, ws->wp, wh, H, 3 * H, true);
   if (ws->all)
-    memset(ws->dh, 0, BH * sizeof(float));
+    memset(ws->dh, 0, (size_t)BH * sizeof(float));
   else
-    memcpy(ws->dh, dout, BH * sizeof(float));
+    memcpy(ws->dh, dout, (size_t)BH * sizeof(float));
   for (int t = T - 1; t >= 0; t--) {
     float *dgx = ws->dgx + t * BG, *dgh = ws->dgh + t * BG;
     const float *g = ws->gates + t * BG, *hn = ws->hn + t * BH,
                 *hp = ws->h + t * BH;
     if (ws->all) nn_rec_add_step(ws->dh, dout, B, T, t, H);
     for (int bi = 0; bi < B; bi++)
-      gru_step_back(dgx + (size_t)bi * 3 * H, dgh + (size_t)bi * 3 * H,
-                    ws->dh + bi * H, g + (size_t)bi * 3 * H, hn + bi * H,
+      gru_step_back(dgx + (ptrdiff_t)bi * 3 * H, dgh + (ptrdiff_t)bi * 3 * H,
+                    ws->dh + bi * H, g + (ptrdiff_t)bi * 3 * H, hn + bi * H,
                     hp + bi * H, H);
     if (t > 0 || dh0)
       nn_rec_wmul_run(&wm, B, dgh, true, ws->dh);
   }
-  if (dh0) memcpy(dh0, ws->dh, BH * sizeof(float));
+  if (dh0) memcpy(dh0, ws->dh, (size_t)BH * sizeof(float));
   nn_rec_weight_grads(dwx, dwh, db, dx ? ws->dx : NULL, ws->x, ws->h, ws->dgx,
                       ws->dgh, wx, T * B, D, H, 3 * H);
   nn_rec_colsum(dbhn, ws->dgh + 2 * H, T * B, H, 3 * H);

@@ -210,7 +210,7 @@ int h5_read_strings(hid_t obj, int is_attr, hid_t ftype, hid_t space,
   }
   rc = NN_OK;
   for (int64_t i = 0; i < n && rc == NN_OK; i++) {
-    const char *p = var ? ((char **)buf)[i] : (char *)buf + i * sz;
+    const char *p = var ? ((char **)buf)[i] : (char *)buf + (size_t)i * sz;
     size_t l;
     if (var) l = p ? strlen(p) : 0;
     else if (pad == H5T_STR_NULLTERM) l = strnlen(p, sz);

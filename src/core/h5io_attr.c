@@ -15,7 +15,7 @@ static int read_bools(hid_t a, hid_t type, nn_h5_attr *it) {
       !(buf = malloc((size_t)it->n * sz + 1)) || (it->n && H5Aread(a, mt, buf) < 0)) {
     h5_fail("cannot read boolean attribute '%s'", it->name);
   } else {
-    for (int64_t k = 0; k < it->n; k++) it->i[k] = !memcmp(buf + k * sz, tv, sz);
+    for (int64_t k = 0; k < it->n; k++) it->i[k] = !memcmp(buf + (size_t)k * sz, tv, sz);
     rc = NN_OK;
   }
   free(buf);

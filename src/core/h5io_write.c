@@ -181,7 +181,7 @@ int nn_h5_write_strings(const char *path, const char *name, const char *const *s
       nn_seterror("out of memory writing '%s' to %s", nm, path);
       goto done;
     }
-    for (int64_t i = 0; i < n; i++) memcpy(fbuf + i * maxlen, s[i], len[i]);
+    for (int64_t i = 0; i < n; i++) memcpy(fbuf + (size_t)i * maxlen, s[i], len[i]);
     buf = fbuf;
   }
   int64_t size[1] = {n};

@@ -69,7 +69,7 @@ int nn_grid_compose(uint8_t *out, const float *tiles, int N, int C, int H,
                (long long)(i / tile_n) + 1,
                isnan(tiles[i]) ? "NaN" : tiles[i] > 0 ? "inf" : "-inf");
 
-  memset(out, quantize(o->pad_value), (size_t)oh * ow * C);
+  memset(out, quantize(o->pad_value), (size_t)oh * (size_t)ow * (size_t)C);
   float glo = 0, ghi = 1;
   if (o->norm == NN_NORM_ALL) minmax(tiles, tile_n * N, &glo, &ghi);
   const int s = o->scale, th = H * s, tw = W * s;

@@ -7,8 +7,8 @@ void nn_layernorm_forward(float *out, float *mean, float *rstd,
                           const float *inp, const float *weight,
                           const float *bias, int B, int C, float eps) {
   for (int b = 0; b < B; b++) {
-    const float *x = inp + (size_t)b * C;
-    float *y = out + (size_t)b * C;
+    const float *x = inp + (ptrdiff_t)b * C;
+    float *y = out + (ptrdiff_t)b * C;
     double sum = 0.0, sq = 0.0;
     for (int c = 0; c < C; c++) sum += x[c];
     double mu = C > 0 ? sum / C : 0.0;
@@ -26,8 +26,8 @@ void nn_layernorm_backward(float *dinp, float *dweight, float *dbias,
                            const float *weight, const float *mean,
                            const float *rstd, int B, int C) {
   for (int b = 0; b < B; b++) {
-    const float *x = inp + (size_t)b * C, *dy = dout + (size_t)b * C;
-    float *dx = dinp + (size_t)b * C;
+    const float *x = inp + (ptrdiff_t)b * C, *dy = dout + (ptrdiff_t)b * C;
+    float *dx = dinp + (ptrdiff_t)b * C;
     float m = mean[b], r = rstd[b];
     double sg = 0.0, sgx = 0.0;
     for (int c = 0; c < C; c++) {

@@ -8,7 +8,7 @@ void nn_linear_forward(float *out, const float *inp, const float *weight,
                        const float *bias, int B, int C, int OC) {
   if (bias) {
     for (int b = 0; b < B; b++)
-      memcpy(out + (size_t)b * OC, bias, sizeof(float) * OC);
+      memcpy(out + (ptrdiff_t)b * OC, bias, sizeof(float) * (size_t)OC);
   }
   nn_sgemm(false, false, B, OC, C, 1.0f, inp, C, weight, OC, bias ? 1.0f : 0.0f,
            out, OC);
@@ -21,7 +21,7 @@ void nn_linear_backward(float *dinp, float *dweight, float *dbias,
   nn_sgemm(true, false, C, OC, B, 1.0f, inp, C, dout, OC, 1.0f, dweight, OC);
   if (dbias) {
     for (int b = 0; b < B; b++) {
-      const float *row = dout + (size_t)b * OC;
+      const float *row = dout + (ptrdiff_t)b * OC;
       for (int o = 0; o < OC; o++) dbias[o] += row[o];
     }
   }

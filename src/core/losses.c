@@ -43,9 +43,9 @@ int nn_crossentropy_loss(double *loss, float *dlogits, int64_t *ncorrect,
   int64_t correct = 0;
   float invB = B > 0 ? 1.0f / (float)B : 0.0f;
   for (int b = 0; b < B; b++) {
-    const float *x = logits + (size_t)b * C;
+    const float *x = logits + (ptrdiff_t)b * C;
     float m = nn_row_max(x, C);
-    float *d = dlogits ? dlogits + (size_t)b * C : NULL;
+    float *d = dlogits ? dlogits + (ptrdiff_t)b * C : NULL;
     float s = nn_row_sum_exp(d, x, m, C);
     int y = labels[b];
     sum += (double)m + log((double)s) - x[y];
@@ -84,8 +84,8 @@ int nn_svm_loss(double *loss, float *dscores, const float *scores,
   double sum = 0.0;
   float invB = B > 0 ? 1.0f / (float)B : 0.0f;
   for (int b = 0; b < B; b++) {
-    const float *s = scores + (size_t)b * C;
-    float *d = dscores ? dscores + (size_t)b * C : NULL;
+    const float *s = scores + (ptrdiff_t)b * C;
+    float *d = dscores ? dscores + (ptrdiff_t)b * C : NULL;
     int y = labels[b], active = 0;
     for (int c = 0; c < C; c++) {
       float h = s[c] - s[y] + margin;

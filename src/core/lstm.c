@@ -13,9 +13,10 @@ void nn_lstm_ws_free(nn_lstm_ws *ws) {
 }
 
 static int lstm_layout(nn_lstm_ws *ws, int B, int T, int D, int H) {
-  size_t TB = (size_t)T * B, BH = (size_t)B * H, nx = nn_rec_pad(TB * D),
-         ng = nn_rec_pad(TB * 4 * H), ns = nn_rec_pad(TB * H + BH),
-         nt = nn_rec_pad(TB * H), nb = nn_rec_pad(BH),
+  size_t b = (size_t)B, d = (size_t)D, h = (size_t)H; /* shapes checked > 0 */
+  size_t TB = (size_t)T * b, BH = b * h, nx = nn_rec_pad(TB * d),
+         ng = nn_rec_pad(TB * 4 * h), ns = nn_rec_pad(TB * h + BH),
+         nt = nn_rec_pad(TB * h), nb = nn_rec_pad(BH),
          nw = nn_rec_pad(nn_rec_packed_wh(H, 4 * H));
   NN_TRY(nn_rec_arena_reserve(&ws->arena,
                               2 * nx + 2 * ng + 2 * ns + nt + 2 * nb + nw));
@@ -57,16 +58,16 @@ int nn_lstm_forward(nn_lstm_ws *ws, float *out, bool all, const float *x,
              "lstm: bad shape B=%d T=%d D=%d H=%d", B, T, D, H);
   NN_TRY(lstm_layout(ws, B, T, D, H));
   ws->all = all;
-  size_t BH = (size_t)B * H, BG = 4 * BH;
+  ptrdiff_t BH = (ptrdiff_t)B * H, BG = 4 * BH;
   nn_rec_btd_to_tbd(ws->x, x, B, T, D);
   if (h0)
-    memcpy(ws->h, h0, BH * sizeof(float));
+    memcpy(ws->h, h0, (size_t)BH * sizeof(float));
   else
-    memset(ws->h, 0, BH * sizeof(float));
+    memset(ws->h, 0, (size_t)BH * sizeof(float));
   if (c0)
-    memcpy(ws->c, c0, BH * sizeof(float));
+    memcpy(ws->c, c0, (size_t)BH * sizeof(float));
   else
-    memset(ws->c, 0, BH * sizeof(float));
+    memset(ws->c, 0, (size_t)BH * sizeof(float));
   nn_rec_input_proj(ws->gates, ws->x, wx, b, T * B, D, 4 * H);
   nn_rec_wmul wm;
   nn_rec_wmul_init(&wm, ws->wp, wh, H, 4 * H, false);
@@ -75,13 +76,13 @@ int nn_lstm_forward(nn_lstm_ws *ws, float *out, bool all, const float *x,
     if (t > 0 || h0) /* h_0 = 0 adds nothing */
       nn_rec_wmul_run(&wm, B, hp, true, g);
     for (int bi = 0; bi < B; bi++)
-      lstm_step(g + (size_t)bi * 4 * H, cp + bi * H, cp + BH + bi * H,
+      lstm_step(g + (ptrdiff_t)bi * 4 * H, cp + bi * H, cp + BH + bi * H,
                 ws->tc + t * BH + bi * H, hp + BH + bi * H, H);
   }
   if (all)
     nn_rec_tbd_to_btd(out, ws->h + BH, B, T, H);
   else
-    memcpy(out, ws->h + T * BH, BH * sizeof(float));
+    memcpy(out, ws->h + T * BH, (size_t)BH * sizeof(float));
   return NN_OK;
 }
 
@@ -111,28 +112,28 @@ int nn_lstm_backward(nn_lstm_ws *ws, float *dx, float *dh0, float *dc0,
                      const float *wx, const float *wh) {
   NN_REQUIRE(ws->B > 0, "lstm: backward without a forward");
   int B = ws->B, T = ws->T, D = ws->D, H = ws->H;
-  size_t BH = (size_t)B * H, BG = 4 * BH;
+  ptrdiff_t BH = (ptrdiff_t)B * H, BG = 4 * BH;
   nn_rec_wmul wm;
   nn_rec_wmul_init(&wm, ws->wp, wh, H, 4 * H, true);
   if (ws->all)
-    memset(ws->dh, 0, BH * sizeof(float));
+    memset(ws->dh, 0, (size_t)BH * sizeof(float));
   else
-    memcpy(ws->dh, dout, BH * sizeof(float));
-  memset(ws->dc, 0, BH * sizeof(float));
+    memcpy(ws->dh, dout, (size_t)BH * sizeof(float));
+  memset(ws->dc, 0, (size_t)BH * sizeof(float));
   for (int t = T - 1; t >= 0; t--) {
     float *dg = ws->dg + t * BG;
     const float *g = ws->gates + t * BG, *cp = ws->c + t * BH,
                 *tc = ws->tc + t * BH;
     if (ws->all) nn_rec_add_step(ws->dh, dout, B, T, t, H);
     for (int bi = 0; bi < B; bi++)
-      lstm_step_back(dg + (size_t)bi * 4 * H, ws->dc + bi * H,
-                     ws->dh + bi * H, g + (size_t)bi * 4 * H, cp + bi * H,
+      lstm_step_back(dg + (ptrdiff_t)bi * 4 * H, ws->dc + bi * H,
+                     ws->dh + bi * H, g + (ptrdiff_t)bi * 4 * H, cp + bi * H,
                      tc + bi * H, H);
     if (t > 0 || dh0)
       nn_rec_wmul_run(&wm, B, dg, false, ws->dh);
   }
-  if (dh0) memcpy(dh0, ws->dh, BH * sizeof(float));
-  if (dc0) memcpy(dc0, ws->dc, BH * sizeof(float));
+  if (dh0) memcpy(dh0, ws->dh, (size_t)BH * sizeof(float));
+  if (dc0) memcpy(dc0, ws->dc, (size_t)BH * sizeof(float));
   nn_rec_weight_grads(dwx, dwh, db, dx ? ws->dx : NULL, ws->x, ws->h, ws->dg,
                       ws->dg, wx, T * B, D, H, 4 * H);
   if (dx) nn_rec_tbd_to_btd(dx, ws->dx, B, T, D);

@@ -23,7 +23,7 @@ int nn_count_correct(int64_t *correct, const float *scores, const int32_t *label
   NN_REQUIRE(C > 0, "scores need at least one class");
   NN_TRY(check_labels(labels, B, C));
   int64_t n = 0;
-  for (int b = 0; b < B; b++) n += argmax_row(scores + (size_t)b * C, C) == labels[b];
+  for (int b = 0; b < B; b++) n += argmax_row(scores + (ptrdiff_t)b * C, C) == labels[b];
   *correct = n;
   return NN_OK;
 }
@@ -33,6 +33,6 @@ int nn_confusion_add(float *counts, const float *scores, const int32_t *labels,
   NN_REQUIRE(C > 0, "scores need at least one class");
   NN_TRY(check_labels(labels, B, C));
   for (int b = 0; b < B; b++)
-    counts[(size_t)labels[b] * C + argmax_row(scores + (size_t)b * C, C)] += 1.0f;
+    counts[(ptrdiff_t)labels[b] * C + argmax_row(scores + (ptrdiff_t)b * C, C)] += 1.0f;
   return NN_OK;
 }

@@ -35,7 +35,7 @@ int nn_png_write_grid(const char *path, const float *tiles, int N, int C,
                       int *out_h) {
   int rows, cols, h, w;
   NN_TRY(nn_grid_geometry(N, C, H, W, o, &rows, &cols, &h, &w));
-  uint8_t *buf = malloc((size_t)h * w * C);
+  uint8_t *buf = malloc((size_t)h * (size_t)w * (size_t)C);
   NN_REQUIRE(buf, "out of memory for a %dx%d picture", w, h);
   int rc = nn_grid_compose(buf, tiles, N, C, H, W, o);
   if (rc == NN_OK) rc = nn_png_write(path, buf, w, h, C);

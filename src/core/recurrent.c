@@ -64,14 +64,14 @@ void nn_rec_wmul_run(const nn_rec_wmul *m, int M, const float *a, bool acc,
 void nn_rec_btd_to_tbd(float *dst, const float *src, int B, int T, int D) {
   for (int b = 0; b < B; b++)
     for (int t = 0; t < T; t++)
-      memcpy(dst + ((size_t)t * B + b) * D, src + ((size_t)b * T + t) * D,
+      memcpy(dst + ((ptrdiff_t)t * B + b) * D, src + ((ptrdiff_t)b * T + t) * D,
              (size_t)D * sizeof(float));
 }
 
 void nn_rec_tbd_to_btd(float *dst, const float *src, int B, int T, int D) {
   for (int b = 0; b < B; b++)
     for (int t = 0; t < T; t++)
-      memcpy(dst + ((size_t)b * T + t) * D, src + ((size_t)t * B + b) * D,
+      memcpy(dst + ((ptrdiff_t)b * T + t) * D, src + ((ptrdiff_t)t * B + b) * D,
              (size_t)D * sizeof(float));
 }
 
@@ -85,16 +85,16 @@ void nn_rec_input_proj(float *out, const float *x, const float *wx,
                        const float *b, int N, int D, int G) {
   if (D > SMALL_D) {
     for (int n = 0; n < N; n++)
-      memcpy(out + (size_t)n * G, b, G * sizeof(float));
+      memcpy(out + (ptrdiff_t)n * G, b, (size_t)G * sizeof(float));
     nn_sgemm(false, false, N, G, D, 1.0f, x, D, wx, G, 1.0f, out, G);
     return;
   }
   for (int n = 0; n < N; n++) {
-    float *restrict o = out + (size_t)n * G;
-    const float *xr = x + (size_t)n * D;
-    memcpy(o, b, G * sizeof(float));
+    float *restrict o = out + (ptrdiff_t)n * G;
+    const float *xr = x + (ptrdiff_t)n * D;
+    memcpy(o, b, (size_t)G * sizeof(float));
     for (int d = 0; d < D; d++) {
-      const float *restrict w = wx + (size_t)d * G;
+      const float *restrict w = wx + (ptrdiff_t)d * G;
       float xd = xr[d];
       for (int j = 0; j < G; j++) o[j] += xd * w[j];
     }
@@ -104,15 +104,15 @@ void nn_rec_input_proj(float *out, const float *x, const float *wx,
 void nn_rec_add_step(float *dh, const float *dout, int B, int T, int t,
                      int H) {
   for (int b = 0; b < B; b++) {
-    float *d = dh + (size_t)b * H;
-    const float *y = dout + ((size_t)b * T + t) * H;
+    float *d = dh + (ptrdiff_t)b * H;
+    const float *y = dout + ((ptrdiff_t)b * T + t) * H;
     for (int j = 0; j < H; j++) d[j] += y[j];
   }
 }
 
 void nn_rec_colsum(float *db, const float *g, int N, int n, int ld) {
   for (int r = 0; r < N; r++) {
-    const float *row = g + (size_t)r * ld;
+    const float *row = g + (ptrdiff_t)r * ld;
     for (int j = 0; j < n; j++) db[j] += row[j];
   }
 }
@@ -133,24 +133,24 @@ void nn_rec_weight_grads(float *dwx, float *dwh, float *db, float *dx,
    * vectorize without reassociating a float reduction. */
   int G8 = G & ~7;
   for (int n = 0; n < N; n++) {
-    const float *restrict g = dgx + (size_t)n * G;
-    const float *xr = x + (size_t)n * D;
+    const float *restrict g = dgx + (ptrdiff_t)n * G;
+    const float *xr = x + (ptrdiff_t)n * D;
     for (int j = 0; j < G; j++) db[j] += g[j];
     for (int d = 0; d < D; d++) {
-      float *restrict w = dwx + (size_t)d * G;
+      float *restrict w = dwx + (ptrdiff_t)d * G;
       float xd = xr[d];
       for (int j = 0; j < G; j++) w[j] += xd * g[j];
     }
     if (!dx) continue;
     for (int d = 0; d < D; d++) {
-      const float *restrict w = wx + (size_t)d * G;
+      const float *restrict w = wx + (ptrdiff_t)d * G;
       float acc[8] = {0};
       for (int j = 0; j < G8; j += 8)
         for (int k = 0; k < 8; k++) acc[k] += g[j + k] * w[j + k];
       float sum = 0;
       for (int j = G8; j < G; j++) sum += g[j] * w[j];
       for (int k = 0; k < 8; k++) sum += acc[k];
-      dx[(size_t)n * D + d] = sum;
+      dx[(ptrdiff_t)n * D + d] = sum;
     }
   }
 }

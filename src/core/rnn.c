@@ -13,9 +13,10 @@ void nn_rnn_ws_free(nn_rnn_ws *ws) {
 }
 
 static int rnn_layout(nn_rnn_ws *ws, int B, int T, int D, int H) {
-  size_t TB = (size_t)T * B, nx = nn_rec_pad(TB * D),
-         nh = nn_rec_pad(TB * H + (size_t)B * H), ng = nn_rec_pad(TB * H),
-         nb = nn_rec_pad((size_t)B * H), nw = nn_rec_pad(nn_rec_packed_wh(H, H));
+  size_t b = (size_t)B, d = (size_t)D, h = (size_t)H; /* shapes checked > 0 */
+  size_t TB = (size_t)T * b, nx = nn_rec_pad(TB * d),
+         nh = nn_rec_pad(TB * h + b * h), ng = nn_rec_pad(TB * h),
+         nb = nn_rec_pad(b * h), nw = nn_rec_pad(nn_rec_packed_wh(H, H));
   NN_TRY(nn_rec_arena_reserve(&ws->arena, 2 * nx + nh + ng + nb + nw));
   float *p = ws->arena.mem;
   ws->x = p, p += nx;
@@ -40,12 +41,12 @@ int nn_rnn_forward(nn_rnn_ws *ws, float *out, bool all, const float *x,
              "rnn: bad shape B=%d T=%d D=%d H=%d", B, T, D, H);
   NN_TRY(rnn_layout(ws, B, T, D, H));
   ws->all = all;
-  size_t BH = (size_t)B * H;
+  ptrdiff_t BH = (ptrdiff_t)B * H;
   nn_rec_btd_to_tbd(ws->x, x, B, T, D);
   if (h0)
-    memcpy(ws->h, h0, BH * sizeof(float));
+    memcpy(ws->h, h0, (size_t)BH * sizeof(float));
   else
-    memset(ws->h, 0, BH * sizeof(float));
+    memset(ws->h, 0, (size_t)BH * sizeof(float));
   /* Pre-activations of all steps written straight into the state slots,
    * then each step adds its recurrent term and squashes in place. */
   nn_rec_input_proj(ws->h + BH, ws->x, wx, b, T * B, D, H);
@@ -60,7 +61,7 @@ int nn_rnn_forward(nn_rnn_ws *ws, float *out, bool all, const float *x,
   if (all)
     nn_rec_tbd_to_btd(out, ws->h + BH, B, T, H);
   else
-    memcpy(out, ws->h + T * BH, BH * sizeof(float));
+    memcpy(out, ws->h + T * BH, (size_t)BH * sizeof(float));
   return NN_OK;
 }
 
@@ -75,13 +76,13 @@ int nn_rnn_backward(nn_rnn_ws *ws, float *dx, float *dh0, float *dwx,
                     const float *wh) {
   NN_REQUIRE(ws->B > 0, "rnn: backward without a forward");
   int B = ws->B, T = ws->T, D = ws->D, H = ws->H;
-  size_t BH = (size_t)B * H;
+  ptrdiff_t BH = (ptrdiff_t)B * H;
   nn_rec_wmul wm;
   nn_rec_wmul_init(&wm, ws->wp, wh, H, H, true);
   if (ws->all)
-    memset(ws->dh, 0, BH * sizeof(float));
+    memset(ws->dh, 0, (size_t)BH * sizeof(float));
   else
-    memcpy(ws->dh, dout, BH * sizeof(float));
+    memcpy(ws->dh, dout, (size_t)BH * sizeof(float));
   for (int t = T - 1; t >= 0; t--) {
     float *dg = ws->dg + t * BH;
     const float *h = ws->h + (t + 1) * BH;
@@ -90,7 +91,7 @@ int nn_rnn_backward(nn_rnn_ws *ws, float *dx, float *dh0, float *dwx,
     if (t > 0 || dh0)
       nn_rec_wmul_run(&wm, B, dg, false, ws->dh);
   }
-  if (dh0) memcpy(dh0, ws->dh, BH * sizeof(float));
+  if (dh0) memcpy(dh0, ws->dh, (size_t)BH * sizeof(float));
   nn_rec_weight_grads(dwx, dwh, db, dx ? ws->dx : NULL, ws->x, ws->h, ws->dg,
                       ws->dg, wx, T * B, D, H, H);
   if (dx) nn_rec_tbd_to_btd(dx, ws->dx, B, T, D);

@@ -47,11 +47,11 @@ const char *nn_tensor_shape_str(const nn_tensor *t, char *buf, int n) {
   int used = 0;
   buf[0] = 0;
   if (t->ndim == 0) {
-    snprintf(buf, n, "scalar");
+    snprintf(buf, (size_t)n, "scalar");
     return buf;
   }
   for (int i = 0; i < t->ndim && used < n; i++)
-    used += snprintf(buf + used, n - used, i ? "x%lld" : "%lld",
+    used += snprintf(buf + used, (size_t)(n - used), i ? "x%lld" : "%lld",
                      (long long)t->size[i]);
   return buf;
 }

@@ -310,10 +310,10 @@ double nn_max_abs_diff(const nn_tensor *a, const nn_tensor *b) {
   double m = 0;
   for (int64_t oa; (oa = nn_iter_next(&ia)) >= 0;) {
     int64_t ob = nn_iter_next(&ib);
-    double x = a->dtype == NN_F32 ? ((float *)a->storage->data)[oa]
-                                  : ((int32_t *)a->storage->data)[oa];
-    double y = b->dtype == NN_F32 ? ((float *)b->storage->data)[ob]
-                                  : ((int32_t *)b->storage->data)[ob];
+    double x = a->dtype == NN_F32 ? (double)((float *)a->storage->data)[oa]
+                                  : (double)((int32_t *)a->storage->data)[oa];
+    double y = b->dtype == NN_F32 ? (double)((float *)b->storage->data)[ob]
+                                  : (double)((int32_t *)b->storage->data)[ob];
     double d = fabs(x - y);
     if (isnan(d)) return INFINITY;
     if (d > m) m = d;
@@ -329,10 +329,10 @@ bool nn_allclose(const nn_tensor *a, const nn_tensor *b, double rtol,
   nn_iter_init(&ib, b);
   for (int64_t oa; (oa = nn_iter_next(&ia)) >= 0;) {
     int64_t ob = nn_iter_next(&ib);
-    double x = a->dtype == NN_F32 ? ((float *)a->storage->data)[oa]
-                                  : ((int32_t *)a->storage->data)[oa];
-    double y = b->dtype == NN_F32 ? ((float *)b->storage->data)[ob]
-                                  : ((int32_t *)b->storage->data)[ob];
+    double x = a->dtype == NN_F32 ? (double)((float *)a->storage->data)[oa]
+                                  : (double)((int32_t *)a->storage->data)[oa];
+    double y = b->dtype == NN_F32 ? (double)((float *)b->storage->data)[ob]
+                                  : (double)((int32_t *)b->storage->data)[ob];
     if (!(fabs(x - y) <= atol + rtol * fabs(y))) return false;
   }
   return true;

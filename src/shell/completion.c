@@ -133,7 +133,7 @@ static char **finish_matches(char **list, int n) {
     free(list);
     return NULL;
   }
-  qsort(list + 1, n, sizeof *list, cmp_str);
+  qsort(list + 1, (size_t)n, sizeof *list, cmp_str);
   size_t common = strlen(list[1]);
   for (int i = 2; i <= n; i++) {
     size_t k = 0;
@@ -176,14 +176,14 @@ static char **complete(const char *text, int start, int end) {
       collect_keys(L, -1, set, prefix, strlen(prefix), 0);
   }
   int n = 0, cap = 16, last_is_fn = 0;
-  char **list = malloc((cap + 2) * sizeof *list);
+  char **list = malloc((size_t)(cap + 2) * sizeof *list);
   lua_pushnil(L);
   while (list && lua_next(L, set)) {
     int is_fn = lua_toboolean(L, -1);
     lua_pop(L, 1);
     if (methods_only && !is_fn) continue;
     if (n == cap) {
-      char **bigger = realloc(list, ((cap *= 2) + 2) * sizeof *list);
+      char **bigger = realloc(list, (size_t)((cap *= 2) + 2) * sizeof *list);
       if (!bigger) break;
       list = bigger;
     }
@@ -202,7 +202,7 @@ static char **complete(const char *text, int start, int end) {
 /* List matches without their common "a.b." part. */
 static void display_matches(char **matches, int n, int max_len) {
   (void)max_len;
-  char **shown = malloc((n + 2) * sizeof *shown);
+  char **shown = malloc((size_t)(n + 2) * sizeof *shown);
   if (!shown) return;
   int width = 0;
   for (int i = 0; i <= n; i++) {
