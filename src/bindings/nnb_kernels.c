@@ -1,14 +1,40 @@
 /* Argument helpers of the kernel bindings (nnb_kernels.h). */
 #include "nnb_kernels.h"
 
-nn_tensor *nnbk_input(lua_State *L, int arg, const char *fname, const char *name) {
-  nn_tensor *t = nnb_checkfloat(L, arg, fname);
+#include <stdio.h>
+
+static nn_tensor *check_readable(lua_State *L, nn_tensor *t, const char *fname,
+                                 const char *name) {
   if (t->storage == NULL && nn_tensor_numel(t) > 0)
     nnb_error(L, fname, "%s has no storage", name);
   if (!nn_tensor_is_contiguous(t))
     nnb_error(L, fname, "%s (%s) must be contiguous; call :contiguous() first", name,
               nnb_shape(t));
   return t;
+}
+
+nn_tensor *nnbk_input(lua_State *L, int arg, const char *fname, const char *name) {
+  return check_readable(L, nnb_checkfloat(L, arg, fname), fname, name);
+}
+
+nn_tensor *nnbk_named_input(lua_State *L, int idx, const char *fname, const char *name) {
+  nn_tensor *t = nnb_totensor(L, idx);
+  if (!t) nnb_error(L, fname, "%s must be a tensor, got %s", name, luaL_typename(L, idx));
+  if (t->dtype != NN_F32) nnb_error(L, fname, "%s must be a float tensor", name);
+  return check_readable(L, t, fname, name);
+}
+
+void nnbk_check_shape(lua_State *L, const nn_tensor *t, int ndim, const int64_t *size,
+                      const char *fname, const char *name) {
+  bool ok = t->ndim == ndim;
+  for (int i = 0; ok && i < ndim; i++) ok = t->size[i] == size[i];
+  if (ok) return;
+  char want[NN_MAXDIM * 21 + 1] = "";
+  size_t used = 0;
+  for (int i = 0; i < ndim && used < sizeof want; i++)
+    used += (size_t)snprintf(want + used, sizeof want - used, i ? "x%lld" : "%lld",
+                             (long long)size[i]);
+  nnb_error(L, fname, "%s must be %s, got %s", name, ndim ? want : "a scalar", nnb_shape(t));
 }
 
 nn_tensor *nnbk_output(lua_State *L, int arg, const char *fname, const char *name) {

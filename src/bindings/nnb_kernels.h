@@ -8,6 +8,12 @@
 
 /* A float tensor read by a kernel: must be contiguous. */
 nn_tensor *nnbk_input(lua_State *L, int arg, const char *fname, const char *name);
+/* The same for a value that is not an argument (a table field at stack
+ * index idx): errors call it `name` ("params.wx must be a tensor, got nil"). */
+nn_tensor *nnbk_named_input(lua_State *L, int idx, const char *fname, const char *name);
+/* t must have exactly ndim dims of these sizes ("name must be 3x16, got 16x3"). */
+void nnbk_check_shape(lua_State *L, const nn_tensor *t, int ndim, const int64_t *size,
+                      const char *fname, const char *name);
 /* A float tensor a kernel writes; it is resized by the binding. */
 nn_tensor *nnbk_output(lua_State *L, int arg, const char *fname, const char *name);
 /* Resize out to like's shape (buffer reused when the shape repeats). */

@@ -18,53 +18,113 @@
 #include "../core/lstm.h"
 #include "../core/rnn.h"
 #include "nnb.h"
+#include "nnb_kernels.h"
 
 #define WS_MT "nn.Recurrent"
 
-typedef enum { CELL_RNN, CELL_LSTM, CELL_GRU } cell_kind;
-static const char *const cell_names[] = {"rnn", "lstm", "gru", NULL};
-static const char *const cell_fwd[] = {"nn.RNN:forward", "nn.LSTM:forward",
-                                       "nn.GRU:forward"};
-static const char *const cell_bwd[] = {"nn.RNN:backward", "nn.LSTM:backward",
-                                       "nn.GRU:backward"};
-static const int cell_gates[] = {1, 4, 3};
+/* The weights (or their gradients) of one layer: p or g of the Lua calls. */
+typedef struct weights {
+  float *wx, *wh, *b, *bhn;
+} weights;
 
-typedef struct rec_ud {
-  cell_kind kind;
+/* Everything one forward or backward call passes to the kernel; the fields
+ * a direction or a cell does not use are NULL. */
+typedef struct rec_args {
+  const float *x, *h0, *c0, *dout;
+  float *out, *dx, *dh0, *dc0;
+  weights w, g;
+  int B, T;
+  bool all;
+} rec_args;
+
+typedef struct rec_ud rec_ud;
+
+/* What differs between the cells: one row of `cells` each.  The adapters
+ * below are the only places that name a cell's kernels. */
+typedef struct cell_ops {
+  const char *name, *fwd, *bwd; /* "lstm", "nn.LSTM:forward", ... */
+  int gates;                    /* G = gates * H */
+  bool has_c, has_bhn;          /* cell state c0 (LSTM); bias bhn (GRU) */
+  int (*forward)(rec_ud *u, const rec_args *a);
+  int (*backward)(rec_ud *u, const rec_args *a);
+  void (*free)(rec_ud *u);
+  const nn_rec_arena *(*arena)(const rec_ud *u);
+} cell_ops;
+
+struct rec_ud {
+  const cell_ops *cell;
   int D, H;
-  bool h0, c0; /* the last forward was given initial states */
+  int B, T;    /* of the last successful forward; B == 0 before any */
+  bool all;    /* ... which returned every state */
+  bool h0, c0; /* ... and was given initial states */
   union {
     nn_rnn_ws rnn;
     nn_lstm_ws lstm;
     nn_gru_ws gru;
   } ws;
-} rec_ud;
+};
+
+static int rnn_fwd(rec_ud *u, const rec_args *a) {
+  return nn_rnn_forward(&u->ws.rnn, a->out, a->all, a->x, a->h0, a->w.wx, a->w.wh, a->w.b,
+                        a->B, a->T, u->D, u->H);
+}
+static int rnn_bwd(rec_ud *u, const rec_args *a) {
+  return nn_rnn_backward(&u->ws.rnn, a->dx, a->dh0, a->g.wx, a->g.wh, a->g.b, a->dout,
+                         a->w.wx, a->w.wh);
+}
+static void rnn_free(rec_ud *u) { nn_rnn_ws_free(&u->ws.rnn); }
+static const nn_rec_arena *rnn_arena(const rec_ud *u) { return &u->ws.rnn.arena; }
+
+static int lstm_fwd(rec_ud *u, const rec_args *a) {
+  return nn_lstm_forward(&u->ws.lstm, a->out, a->all, a->x, a->h0, a->c0, a->w.wx, a->w.wh,
+                         a->w.b, a->B, a->T, u->D, u->H);
+}
+static int lstm_bwd(rec_ud *u, const rec_args *a) {
+  return nn_lstm_backward(&u->ws.lstm, a->dx, a->dh0, a->dc0, a->g.wx, a->g.wh, a->g.b,
+                          a->dout, a->w.wx, a->w.wh);
+}
+static void lstm_free(rec_ud *u) { nn_lstm_ws_free(&u->ws.lstm); }
+static const nn_rec_arena *lstm_arena(const rec_ud *u) { return &u->ws.lstm.arena; }
+
+static int gru_fwd(rec_ud *u, const rec_args *a) {
+  return nn_gru_forward(&u->ws.gru, a->out, a->all, a->x, a->h0, a->w.wx, a->w.wh, a->w.b,
+                        a->w.bhn, a->B, a->T, u->D, u->H);
+}
+static int gru_bwd(rec_ud *u, const rec_args *a) {
+  return nn_gru_backward(&u->ws.gru, a->dx, a->dh0, a->g.wx, a->g.wh, a->g.b, a->g.bhn,
+                         a->dout, a->w.wx, a->w.wh);
+}
+static void gru_free(rec_ud *u) { nn_gru_ws_free(&u->ws.gru); }
+static const nn_rec_arena *gru_arena(const rec_ud *u) { return &u->ws.gru.arena; }
+
+static const cell_ops cells[] = {
+    {"rnn", "nn.RNN:forward", "nn.RNN:backward", 1, false, false, rnn_fwd, rnn_bwd,
+     rnn_free, rnn_arena},
+    {"lstm", "nn.LSTM:forward", "nn.LSTM:backward", 4, true, false, lstm_fwd, lstm_bwd,
+     lstm_free, lstm_arena},
+    {"gru", "nn.GRU:forward", "nn.GRU:backward", 3, false, true, gru_fwd, gru_bwd, gru_free,
+     gru_arena},
+};
+/* The names again, in the order of cells[], for luaL_checkoption. */
+static const char *const cell_names[] = {"rnn", "lstm", "gru", NULL};
+_Static_assert(sizeof cells / sizeof *cells + 1 == sizeof cell_names / sizeof *cell_names,
+               "one name per cell");
 
 static rec_ud *checkws(lua_State *L) { return luaL_checkudata(L, 1, WS_MT); }
 
+static size_t ws_bytes(const rec_ud *u) { return u->cell->arena(u)->cap * sizeof(float); }
+
 static int l_gc(lua_State *L) {
   rec_ud *u = checkws(L);
-  switch (u->kind) {
-    case CELL_RNN: nn_rnn_ws_free(&u->ws.rnn); break;
-    case CELL_LSTM: nn_lstm_ws_free(&u->ws.lstm); break;
-    case CELL_GRU: nn_gru_ws_free(&u->ws.gru); break;
-  }
+  u->cell->free(u);
   return 0;
-}
-
-static size_t ws_bytes(const rec_ud *u) {
-  switch (u->kind) {
-    case CELL_RNN: return u->ws.rnn.arena.cap * sizeof(float);
-    case CELL_LSTM: return u->ws.lstm.arena.cap * sizeof(float);
-    default: return u->ws.gru.arena.cap * sizeof(float);
-  }
 }
 
 static int l_tostring(lua_State *L) {
   rec_ud *u = checkws(L);
   char buf[96];
   snprintf(buf, sizeof buf, "nn.Recurrent(%s, %d -> %d, workspace %.1f MB)",
-           cell_names[u->kind], u->D, u->H, (double)ws_bytes(u) / (1 << 20));
+           u->cell->name, u->D, u->H, (double)ws_bytes(u) / (1 << 20));
   lua_pushstring(L, buf);
   return 1;
 }
@@ -77,29 +137,19 @@ static int l_new(lua_State *L) {
                      "need 1 <= nin <= 2^20 and 1 <= nhid <= 2^16, got %lld, %lld",
                      (long long)D, (long long)H);
   rec_ud *u = lua_newuserdatauv(L, sizeof(rec_ud), 0);
-  memset(u, 0, sizeof *u);
-  u->kind = (cell_kind)kind;
+  memset(u, 0, sizeof *u); /* zeroed workspaces are the cells' initial state */
+  u->cell = &cells[kind];
   u->D = (int)D, u->H = (int)H;
   luaL_setmetatable(L, WS_MT);
   return 1;
 }
 
-/* A float tensor of exactly this shape, contiguous; argname for errors. */
-static nn_tensor *check_shaped(lua_State *L, int idx, const char *fname,
-                               const char *argname, int ndim, const int64_t *size) {
-  nn_tensor *t = nnb_totensor(L, idx);
-  if (!t) nnb_error(L, fname, "%s must be a tensor, got %s", argname, luaL_typename(L, idx));
-  if (t->dtype != NN_F32) nnb_error(L, fname, "%s must be a float tensor", argname);
-  bool ok = t->ndim == ndim;
-  for (int i = 0; ok && i < ndim; i++) ok = t->size[i] == size[i];
-  if (!ok) {
-    char want[64] = "", *p = want;
-    for (int i = 0; i < ndim; i++)
-      p += snprintf(p, (size_t)(want + sizeof want - p), i ? "x%lld" : "%lld", (long long)size[i]);
-    nnb_error(L, fname, "%s must be %s, got %s", argname, want, nnb_shape(t));
-  }
-  if (!nn_tensor_is_contiguous(t)) nnb_error(L, fname, "%s must be contiguous", argname);
-  return t;
+/* The float tensor at stack index idx: contiguous, of exactly this shape. */
+static float *shaped(lua_State *L, int idx, const char *fname, const char *name, int ndim,
+                     const int64_t *size) {
+  nn_tensor *t = nnbk_named_input(L, idx, fname, name);
+  nnbk_check_shape(L, t, ndim, size, fname, name);
+  return nn_fdata(t);
 }
 
 /* Field `name` of the table at tidx as a float tensor of the given shape. */
@@ -109,24 +159,20 @@ static float *field_tensor(lua_State *L, int tidx, const char *name, const char 
   snprintf(argname, sizeof argname, "%s.%s", tabname, name);
   lua_getfield(L, tidx, name);
   int64_t size[2] = {d0, d1};
-  nn_tensor *t = check_shaped(L, -1, fname, argname, ndim, size);
+  float *p = shaped(L, -1, fname, argname, ndim, size);
   lua_pop(L, 1); /* the table keeps it alive */
-  return nn_fdata(t);
+  return p;
 }
-
-typedef struct weights {
-  float *wx, *wh, *b, *bhn;
-} weights;
 
 static weights get_weights(lua_State *L, int tidx, const rec_ud *u, const char *fname,
                            const char *tabname) {
   luaL_checktype(L, tidx, LUA_TTABLE);
-  int64_t G = (int64_t)cell_gates[u->kind] * u->H;
+  int64_t G = (int64_t)u->cell->gates * u->H;
   weights w = {0};
   w.wx = field_tensor(L, tidx, "wx", fname, tabname, 2, u->D, G);
   w.wh = field_tensor(L, tidx, "wh", fname, tabname, 2, u->H, G);
   w.b = field_tensor(L, tidx, "b", fname, tabname, 1, G, 0);
-  if (u->kind == CELL_GRU) w.bhn = field_tensor(L, tidx, "bhn", fname, tabname, 1, u->H, 0);
+  if (u->cell->has_bhn) w.bhn = field_tensor(L, tidx, "bhn", fname, tabname, 1, u->H, 0);
   return w;
 }
 
@@ -134,17 +180,16 @@ static weights get_weights(lua_State *L, int tidx, const rec_ud *u, const char *
 static float *opt_state(lua_State *L, int oidx, const char *name, const char *fname,
                         int64_t B, int64_t H) {
   if (!oidx) return NULL;
-  lua_getfield(L, oidx, name);
-  if (lua_isnil(L, -1)) {
+  if (lua_getfield(L, oidx, name) == LUA_TNIL) {
     lua_pop(L, 1);
     return NULL;
   }
   char argname[32];
   snprintf(argname, sizeof argname, "opts.%s", name);
   int64_t size[2] = {B, H};
-  nn_tensor *t = check_shaped(L, -1, fname, argname, 2, size);
+  float *p = shaped(L, -1, fname, argname, 2, size);
   lua_pop(L, 1);
-  return nn_fdata(t);
+  return p;
 }
 
 /* Push opts[name] if it is a tensor (to be resized and reused), else a new
@@ -163,9 +208,25 @@ static nn_tensor *push_result(lua_State *L, int oidx, const char *name, const ch
   return nnb_newtensor(L, NN_F32);
 }
 
+/* Push a result tensor resized to (d0,d1[,d2]) and return its data. */
+static float *push_sized(lua_State *L, int oidx, const char *name, const char *fname,
+                         int ndim, int64_t d0, int64_t d1, int64_t d2) {
+  nn_tensor *t = push_result(L, oidx, name, fname);
+  int64_t size[3] = {d0, d1, d2};
+  NNB_CALL(L, fname, nn_tensor_resize(t, ndim, size));
+  return nn_fdata(t);
+}
+
+/* The optional options table at arg: its index, or 0. */
+static int opts_index(lua_State *L, int arg) {
+  if (lua_isnoneornil(L, arg)) return 0;
+  luaL_checktype(L, arg, LUA_TTABLE);
+  return arg;
+}
+
 static int l_forward(lua_State *L) {
   rec_ud *u = checkws(L);
-  const char *fname = cell_fwd[u->kind];
+  const char *fname = u->cell->fwd;
   nn_tensor *x = nnb_checkfloat(L, 2, fname);
   if (x->ndim != 3)
     return nnb_error(L, fname, "input must be 3-d (batch, time, features) = (B,T,%d), got %s",
@@ -183,115 +244,58 @@ static int l_forward(lua_State *L) {
     lua_replace(L, 2);
     x = c;
   }
-  weights w = get_weights(L, 3, u, fname, "params");
-  int oidx = 0;
-  if (!lua_isnoneornil(L, 4)) {
-    luaL_checktype(L, 4, LUA_TTABLE);
-    oidx = 4;
-  }
-  bool all = false;
+  rec_args a = {.x = nn_fdata(x), .B = (int)B, .T = (int)T};
+  a.w = get_weights(L, 3, u, fname, "params");
+  int oidx = opts_index(L, 4);
   if (oidx) {
     lua_getfield(L, oidx, "all");
-    all = lua_toboolean(L, -1);
+    a.all = lua_toboolean(L, -1);
     lua_pop(L, 1);
   }
-  float *h0 = opt_state(L, oidx, "h0", fname, B, u->H);
-  float *c0 = opt_state(L, oidx, "c0", fname, B, u->H);
-  if (c0 && u->kind != CELL_LSTM)
+  a.h0 = opt_state(L, oidx, "h0", fname, B, u->H);
+  a.c0 = opt_state(L, oidx, "c0", fname, B, u->H);
+  if (a.c0 && !u->cell->has_c)
     return nnb_error(L, fname, "opts.c0: only the LSTM has a cell state");
   nn_tensor *out = push_result(L, oidx, "out", fname);
   if (out->storage && out->storage == x->storage)
     return nnb_error(L, fname, "opts.out must not share memory with the input");
-  int64_t osize[3] = {B, all ? T : u->H, u->H};
-  NNB_CALL(L, fname, nn_tensor_resize(out, all ? 3 : 2, osize));
-  float *o = nn_fdata(out), *xp = nn_fdata(x);
-  int rc;
-  switch (u->kind) {
-    case CELL_RNN:
-      rc = nn_rnn_forward(&u->ws.rnn, o, all, xp, h0, w.wx, w.wh, w.b, (int)B, (int)T, u->D, u->H);
-      break;
-    case CELL_LSTM:
-      rc = nn_lstm_forward(&u->ws.lstm, o, all, xp, h0, c0, w.wx, w.wh, w.b, (int)B, (int)T,
-                           u->D, u->H);
-      break;
-    default:
-      rc = nn_gru_forward(&u->ws.gru, o, all, xp, h0, w.wx, w.wh, w.b, w.bhn, (int)B, (int)T,
-                          u->D, u->H);
-  }
-  if (rc != NN_OK) return nnb_coreerror(L, fname);
-  u->h0 = h0 != NULL, u->c0 = c0 != NULL;
+  int64_t osize[3] = {B, a.all ? T : u->H, u->H};
+  NNB_CALL(L, fname, nn_tensor_resize(out, a.all ? 3 : 2, osize));
+  a.out = nn_fdata(out);
+  NNB_CALL(L, fname, u->cell->forward(u, &a));
+  u->B = a.B, u->T = a.T, u->all = a.all;
+  u->h0 = a.h0 != NULL, u->c0 = a.c0 != NULL;
   return 1;
-}
-
-static void last_shape(const rec_ud *u, int *B, int *T, bool *all) {
-  switch (u->kind) {
-    case CELL_RNN: *B = u->ws.rnn.B, *T = u->ws.rnn.T, *all = u->ws.rnn.all; break;
-    case CELL_LSTM: *B = u->ws.lstm.B, *T = u->ws.lstm.T, *all = u->ws.lstm.all; break;
-    default: *B = u->ws.gru.B, *T = u->ws.gru.T, *all = u->ws.gru.all;
-  }
 }
 
 static int l_backward(lua_State *L) {
   rec_ud *u = checkws(L);
-  const char *fname = cell_bwd[u->kind];
-  int B, T;
-  bool all;
-  last_shape(u, &B, &T, &all);
-  if (B == 0) return nnb_error(L, fname, "backward before any forward");
-  int64_t dsize[3] = {B, all ? T : u->H, u->H};
-  nn_tensor *dout = check_shaped(L, 2, fname, all ? "gradOutput (B,T,H)" : "gradOutput (B,H)",
-                                 all ? 3 : 2, dsize);
-  weights w = get_weights(L, 3, u, fname, "params");
-  weights g = get_weights(L, 4, u, fname, "grads");
-  int oidx = 0;
-  if (!lua_isnoneornil(L, 5)) {
-    luaL_checktype(L, 5, LUA_TTABLE);
-    oidx = 5;
-  }
+  const char *fname = u->cell->bwd;
+  if (u->B == 0) return nnb_error(L, fname, "backward before any forward");
+  rec_args a = {.B = u->B, .T = u->T, .all = u->all};
+  int64_t dsize[3] = {a.B, a.all ? a.T : u->H, u->H};
+  a.dout = shaped(L, 2, fname, a.all ? "gradOutput (B,T,H)" : "gradOutput (B,H)",
+                  a.all ? 3 : 2, dsize);
+  a.w = get_weights(L, 3, u, fname, "params");
+  a.g = get_weights(L, 4, u, fname, "grads");
+  int oidx = opts_index(L, 5);
   lua_settop(L, 5);
-  nn_tensor *dx = push_result(L, oidx, "dx", fname);
-  int64_t xsize[3] = {B, T, u->D};
-  NNB_CALL(L, fname, nn_tensor_resize(dx, 3, xsize));
-  int64_t hsize[2] = {B, u->H};
-  float *dh0 = NULL, *dc0 = NULL;
-  if (u->h0) {
-    nn_tensor *t = push_result(L, oidx, "dh0", fname);
-    NNB_CALL(L, fname, nn_tensor_resize(t, 2, hsize));
-    dh0 = nn_fdata(t);
-  }
-  if (u->c0) {
-    nn_tensor *t = push_result(L, oidx, "dc0", fname);
-    NNB_CALL(L, fname, nn_tensor_resize(t, 2, hsize));
-    dc0 = nn_fdata(t);
-  }
-  float *d = nn_fdata(dout), *dxp = nn_fdata(dx);
-  int rc;
-  switch (u->kind) {
-    case CELL_RNN:
-      rc = nn_rnn_backward(&u->ws.rnn, dxp, dh0, g.wx, g.wh, g.b, d, w.wx, w.wh);
-      break;
-    case CELL_LSTM:
-      rc = nn_lstm_backward(&u->ws.lstm, dxp, dh0, dc0, g.wx, g.wh, g.b, d, w.wx, w.wh);
-      break;
-    default:
-      rc = nn_gru_backward(&u->ws.gru, dxp, dh0, g.wx, g.wh, g.b, g.bhn, d, w.wx, w.wh);
-  }
-  if (rc != NN_OK) return nnb_coreerror(L, fname);
+  a.dx = push_sized(L, oidx, "dx", fname, 3, a.B, a.T, u->D);
+  if (u->h0) a.dh0 = push_sized(L, oidx, "dh0", fname, 2, a.B, u->H, 0);
+  if (u->c0) a.dc0 = push_sized(L, oidx, "dc0", fname, 2, a.B, u->H, 0);
+  NNB_CALL(L, fname, u->cell->backward(u, &a));
   return lua_gettop(L) - 5;
 }
 
 static int l_info(lua_State *L) {
   rec_ud *u = checkws(L);
-  int B, T;
-  bool all;
-  last_shape(u, &B, &T, &all);
   lua_createtable(L, 0, 7);
-  lua_pushstring(L, cell_names[u->kind]), lua_setfield(L, -2, "cell");
+  lua_pushstring(L, u->cell->name), lua_setfield(L, -2, "cell");
   lua_pushinteger(L, u->D), lua_setfield(L, -2, "nin");
   lua_pushinteger(L, u->H), lua_setfield(L, -2, "nhid");
-  lua_pushinteger(L, cell_gates[u->kind] * u->H), lua_setfield(L, -2, "gates");
-  lua_pushinteger(L, B), lua_setfield(L, -2, "B");
-  lua_pushinteger(L, T), lua_setfield(L, -2, "T");
+  lua_pushinteger(L, u->cell->gates * u->H), lua_setfield(L, -2, "gates");
+  lua_pushinteger(L, u->B), lua_setfield(L, -2, "B");
+  lua_pushinteger(L, u->T), lua_setfield(L, -2, "T");
   lua_pushinteger(L, (lua_Integer)ws_bytes(u)), lua_setfield(L, -2, "bytes");
   return 1;
 }
@@ -333,13 +337,7 @@ void nnb_open_recurrent(lua_State *L) {
     lua_setfield(L, -2, "__index");
   }
   lua_pop(L, 1);
-  /* Into nn.C with the other kernels (created here if layers.c has not). */
-  if (lua_getfield(L, -1, "C") != LUA_TTABLE) {
-    lua_pop(L, 1);
-    lua_newtable(L);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, -3, "C");
-  }
+  nnbk_push_subtable(L); /* into nn.C with the other kernels */
   nnb_register(L, functions);
   lua_pop(L, 1);
 }
