@@ -1,8 +1,6 @@
 /* Argument helpers of the kernel bindings (nnb_kernels.h). */
 #include "nnb_kernels.h"
 
-#include <stdio.h>
-
 static nn_tensor *check_readable(lua_State *L, nn_tensor *t, const char *fname,
                                  const char *name) {
   if (t->storage == NULL && nn_tensor_numel(t) > 0)
@@ -29,12 +27,11 @@ void nnbk_check_shape(lua_State *L, const nn_tensor *t, int ndim, const int64_t 
   bool ok = t->ndim == ndim;
   for (int i = 0; ok && i < ndim; i++) ok = t->size[i] == size[i];
   if (ok) return;
-  char want[NN_MAXDIM * 21 + 1] = "";
-  size_t used = 0;
-  for (int i = 0; i < ndim && used < sizeof want; i++)
-    used += (size_t)snprintf(want + used, sizeof want - used, i ? "x%lld" : "%lld",
-                             (long long)size[i]);
-  nnb_error(L, fname, "%s must be %s, got %s", name, ndim ? want : "a scalar", nnb_shape(t));
+  nn_tensor shape = {.ndim = ndim}; /* only for its shape string */
+  for (int i = 0; i < ndim; i++) shape.size[i] = size[i];
+  char want[160];
+  nn_tensor_shape_str(&shape, want, sizeof want);
+  nnb_error(L, fname, "%s must be %s, got %s", name, want, nnb_shape(t));
 }
 
 nn_tensor *nnbk_output(lua_State *L, int arg, const char *fname, const char *name) {
