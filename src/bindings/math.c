@@ -8,6 +8,7 @@
 #include "../core/softmax.h"
 #include "../core/tensor_index.h"
 #include "../core/tensor_math.h"
+#include "../core/tensor_reduce_index.h"
 #include "nnb.h"
 
 static const char *binop_name[] = {"add", "sub", "mul", "div"};
@@ -84,6 +85,7 @@ UNARY(relu, NN_RELU)
 UNARY(sqrt, NN_SQRT)
 UNARY(abs, NN_ABS)
 UNARY(square, NN_SQUARE)
+UNARY(sign, NN_SIGN)
 #undef UNARY
 
 static int clamp_impl(lua_State *L, bool inplace) {
@@ -108,8 +110,32 @@ static int l_pow(lua_State *L) {
 
 /* Reductions: t:sum() -> number; t:sum(dim [, keepdim]) -> tensor.
  * max/min over a dim also return the 1-based arg indices. */
+/* Index tensors: sum, min and max of the 1-based values, exact; over a dim
+ * min/max give an index tensor (and positions), sum a float tensor. */
+static int reduce_index(lua_State *L, nn_tensor *a, nn_redop op, const char *fname) {
+  if (op != NN_SUM && op != NN_MIN && op != NN_MAX)
+    return nnb_error(L, fname, "not defined for an index tensor (sum, min and max are; "
+                     "convert with :float())");
+  if (lua_isnoneornil(L, 2)) {
+    int64_t v;
+    NNB_CALL(L, fname, nn_reduce_all_index(a, op, 1, &v));
+    lua_pushinteger(L, (lua_Integer)v);
+    return 1;
+  }
+  lua_Integer d = luaL_checkinteger(L, 2);
+  if (d < 1 || d > a->ndim)
+    return nnb_error(L, fname, "dimension %lld out of range [1, %d] (tensor %s)",
+                     (long long)d, a->ndim, nnb_shape(a));
+  bool keep = lua_toboolean(L, 3), witharg = op != NN_SUM;
+  nn_tensor *r = nnb_newtensor(L, witharg ? NN_I32 : NN_F32);
+  nn_tensor *ix = witharg ? nnb_newtensor(L, NN_I32) : NULL;
+  NNB_CALL(L, fname, nn_reduce_dim_index(r, ix, a, (int)d - 1, op, keep, 1));
+  return witharg ? 2 : 1;
+}
+
 static int reduce(lua_State *L, nn_redop op, const char *fname) {
-  nn_tensor *a = nnb_checkfloat(L, 1, fname);
+  nn_tensor *a = nnb_checktensor(L, 1, fname);
+  if (a->dtype == NN_I32) return reduce_index(L, a, op, fname);
   if (lua_isnoneornil(L, 2)) {
     double v;
     NNB_CALL(L, fname, nn_reduce_all(a, op, false, &v));
@@ -264,7 +290,11 @@ static const nnb_reg functions[] = {
     {NULL, NULL, NULL}};
 
 static const nnb_reg methods[] = {
-    {"add", l_add, "t:add(x) -> t + x (x a number, a same-shape tensor or a row vector)."},
+    {"add", l_add,
+     "t:add(x) -> t + x: x a number or a tensor that broadcasts against t (same\n"
+     "shape, a row (M) or (1,M), a column (N,1) against (N,M); (N,1)+(1,M) -> (N,M)).\n"
+     "The same for sub, mul, div, the operators + - * / and the in-place forms.\n"
+     "  x:sub(x:mean(2, true))   -- centre each row"},
     {"sub", l_sub, "t:sub(x) -> t - x."},
     {"mul", l_mul, "t:mul(x) -> t * x elementwise (nn.mm is the matrix product)."},
     {"div", l_div, "t:div(x) -> t / x."},
@@ -281,6 +311,10 @@ static const nnb_reg methods[] = {
     {"sqrt", l_sqrt, "t:sqrt() -> elementwise square root."},
     {"abs", l_abs, "t:abs() -> elementwise |t|."},
     {"square", l_square, "t:square() -> elementwise t^2."},
+    {"sign", l_sign,
+     "t:sign() -> elementwise -1, 0 or 1 (NaN stays NaN).\n"
+     "  out:sign()   -- the class (+-1) a tanh output votes for"},
+    {"sign_", l_sign_, "t:sign_() -> t, replaced by its sign in place."},
     {"exp_", l_exp_, "t:exp_() -> t, in place."},
     {"log_", l_log_, "t:log_() -> t, in place."},
     {"tanh_", l_tanh_, "t:tanh_() -> t, in place."},
@@ -292,10 +326,19 @@ static const nnb_reg methods[] = {
     {"clamp", l_clamp, "t:clamp(lo, hi) -> values limited to [lo, hi] (nil = unbounded)."},
     {"clamp_", l_clamp_, "t:clamp_(lo, hi) -> t, clamped in place."},
     {"pow", l_pow, "t:pow(p) -> elementwise t^p."},
-    {"sum", l_sum, "t:sum() -> number; t:sum(dim [, keepdim]) -> tensor of sums over dim."},
+    {"sum", l_sum,
+     "t:sum() -> number; t:sum(dim [, keepdim]) -> tensor of sums over dim.\n"
+     "Index tensors: the exact integer sum of their (1-based) values; over a dim\n"
+     "a float tensor.\n"
+     "  x:gt(0):sum()   -- how many elements are positive"},
     {"mean", l_mean, "t:mean() -> number; t:mean(dim [, keepdim]) -> tensor."},
-    {"max", l_max, "t:max() -> number; t:max(dim [, keepdim]) -> values, 1-based indices."},
-    {"min", l_min, "t:min() -> number; t:min(dim [, keepdim]) -> values, 1-based indices."},
+    {"max", l_max,
+     "t:max() -> number; t:max(dim [, keepdim]) -> values, 1-based indices.\n"
+     "Also for index tensors (an integer; over a dim an index tensor of values).\n"
+     "  labels:max()   -- the largest class number"},
+    {"min", l_min,
+     "t:min() -> number; t:min(dim [, keepdim]) -> values, 1-based indices.\n"
+     "Also for index tensors.\n  labels:min()"},
     {"var", l_var, "t:var([dim]) -> unbiased variance (divides by n-1)."},
     {"std", l_std, "t:std([dim]) -> unbiased standard deviation."},
     {"argmax", l_argmax, "t:argmax([dim = last]) -> 1-based index tensor of the maxima."},

@@ -34,7 +34,8 @@ static void add_lua_dir_to_path(lua_State *L) {
 }
 
 int luaopen_nn(lua_State *L) {
-  nnb_open_fn parts[] = {nnb_open_tensor, nnb_open_math,   nnb_open_random,
+  nnb_open_fn parts[] = {nnb_open_tensor, nnb_open_math,   nnb_open_tensor_compare,
+                         nnb_open_tensor_shape, nnb_open_random,
                          nnb_open_interrupt, nnb_open_h5,  nnb_open_image,
                          nnb_open_layers, nnb_open_losses, nnb_open_optim,
                          nnb_open_recurrent, nnb_open_autoencoder,

@@ -68,6 +68,8 @@ void nnb_gc_pressure(lua_State *L);
  * link error, never a silently missing function. */
 void nnb_open_tensor(lua_State *L);      /* tensor.c */
 void nnb_open_math(lua_State *L);        /* math.c */
+void nnb_open_tensor_compare(lua_State *L); /* tensor_compare.c */
+void nnb_open_tensor_shape(lua_State *L);   /* tensor_shape.c */
 void nnb_open_random(lua_State *L);      /* random.c */
 void nnb_open_interrupt(lua_State *L);   /* interrupt.c */
 void nnb_open_h5(lua_State *L);          /* h5.c */

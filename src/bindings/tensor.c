@@ -72,7 +72,7 @@ static void table_fill(lua_State *L, int idx, int depth, int ndim,
       if (t->dtype == NN_F32)
         nn_fdata(t)[(*pos)++] = (float)v;
       else {
-        if (v != (lua_Number)(int32_t)v || v < 1)
+        if (!(v >= 1 && v <= 2147483647.0) || v != (lua_Number)(int64_t)v)
           nnb_error(L, fname, "index values must be integers >= 1, got %g", v);
         nn_idata(t)[(*pos)++] = (int32_t)v - 1;
       }
@@ -120,7 +120,7 @@ static int l_index(lua_State *L) {
   int64_t k = 0;
   for (int64_t o; (o = nn_iter_next(&it)) >= 0; k++) {
     double v = nnb_lua_value(src, o);
-    if (v != (double)(int32_t)v || v < 1)
+    if (!(v >= 1 && v <= 2147483647.0) || v != (double)(int64_t)v)
       return nnb_error(L, "nn.index", "value %g at position %lld is not an integer >= 1",
                        v, (long long)k + 1);
     nn_idata(t)[k] = (int32_t)v - 1;
@@ -329,16 +329,32 @@ static int l_contiguous(lua_State *L) {
   return l_clone(L);
 }
 
-static int l_copy(lua_State *L) {
-  nn_tensor *t = nnb_checktensor(L, 1, "copy");
-  nn_tensor *s = nnb_checktensor(L, 2, "copy");
+/* Every value of float tensor src must be a whole number in [1, 2^31-1]. */
+static void check_index_values(lua_State *L, const nn_tensor *src, const char *fname) {
+  nn_iter it;
+  nn_iter_init(&it, src);
+  int64_t k = 0;
+  for (int64_t o; (o = nn_iter_next(&it)) >= 0; k++) {
+    double v = ((const float *)src->storage->data)[o];
+    if (!(v >= 1 && v <= 2147483647.0) || v != (double)(int64_t)v)
+      nnb_error(L, fname, "value %g at position %lld is not an integer >= 1 (index "
+                "values are 1-based)", v, (long long)k + 1);
+  }
+}
+
+static int copy_as(lua_State *L, const char *fname) {
+  nn_tensor *t = nnb_checktensor(L, 1, fname);
+  nn_tensor *s = nnb_checktensor(L, 2, fname);
   if (nn_tensor_numel(t) != nn_tensor_numel(s)) {
     char a[96], b[96];
-    return nnb_error(L, "copy", "number of elements differs: %s <- %s",
+    return nnb_error(L, fname, "number of elements differs: %s <- %s",
                      nn_tensor_shape_str(t, a, 96), nn_tensor_shape_str(s, b, 96));
   }
   /* Index values convert between conventions: the C side of an index
-   * tensor is 0-based, so index <-> float conversion shifts by one. */
+   * tensor is 0-based, so index <-> float conversion shifts by one.  Float
+   * values becoming indices are checked here, where the index tensor is
+   * made, rather than later where it is used (a 0 label in nn.fit). */
+  if (t->dtype == NN_I32 && s->dtype == NN_F32) check_index_values(L, s, fname);
   NNB_CALL(L, "copy", nn_tensor_copy(t, s));
   if (t->dtype != s->dtype) {
     double shift = t->dtype == NN_F32 ? 1 : -1;
@@ -352,10 +368,18 @@ static int l_copy(lua_State *L) {
   lua_settop(L, 1);
   return 1;
 }
+static int l_copy(lua_State *L) { return copy_as(L, "copy"); }
+
+/* A number stored into an index tensor must be a whole number >= 1. */
+static void check_index_number(lua_State *L, double v, const char *fname) {
+  if (!(v >= 1 && v <= 2147483647.0) || v != (double)(int64_t)v)
+    nnb_error(L, fname, "an index value must be an integer >= 1, got %g", v);
+}
 
 static int l_fill(lua_State *L) {
   nn_tensor *t = nnb_checktensor(L, 1, "fill");
   double v = luaL_checknumber(L, 2);
+  if (t->dtype == NN_I32) check_index_number(L, v, "fill");
   NNB_CALL(L, "fill", nn_tensor_fill(t, t->dtype == NN_I32 ? v - 1 : v));
   lua_settop(L, 1);
   return 1;
@@ -378,7 +402,7 @@ static int convert(lua_State *L, nn_dtype to, const char *fname) {
   NNB_CALL(L, fname, nn_tensor_resize(r, t->ndim, t->size));
   lua_insert(L, 1);
   lua_settop(L, 2);
-  return l_copy(L);
+  return copy_as(L, fname);
 }
 
 static int l_float(lua_State *L) { return convert(L, NN_F32, "float"); }
@@ -444,7 +468,10 @@ static int l_newindex(lua_State *L) {
                            src->dtype == NN_F32 ? "float" : "index", nnb_shape(t));
   } else if (lua_type(L, 3) == LUA_TNUMBER) {
     double v = lua_tonumber(L, 3);
-    rc = nn_tensor_fill(&row, t->dtype == NN_I32 ? v - 1 : v);
+    if (t->dtype == NN_I32 && (!(v >= 1 && v <= 2147483647.0) || v != (double)(int64_t)v))
+      rc = nn_seterror("an index value must be an integer >= 1, got %g", v);
+    else
+      rc = nn_tensor_fill(&row, t->dtype == NN_I32 ? v - 1 : v);
   } else {
     rc = nn_seterror("can only assign a number or a tensor, got %s", luaL_typename(L, 3));
   }
@@ -496,7 +523,10 @@ static const nnb_reg methods[] = {
     {"fill", l_fill, "t:fill(v) -> t with every element set to v."},
     {"zero", l_zero, "t:zero() -> t with every element set to 0."},
     {"float", l_float, "t:float() -> float32 tensor with the same values."},
-    {"index", l_toindex, "t:index() -> index tensor with the same (integer, >= 1) values."},
+    {"index", l_toindex,
+     "t:index() -> index tensor with the same values, which must be integers >= 1\n"
+     "(an error names the first that is not).\n"
+     "  (y01 + 1):index()   -- 0/1 labels as classes 1 and 2"},
     {"storage_id", l_storage_id, "t:storage_id() -> string identifying the shared buffer."},
     {NULL, NULL, NULL}};
 

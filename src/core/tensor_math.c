@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "tensor_broadcast.h"
 
 static int need_float(const nn_tensor *t, const char *what) {
   NN_REQUIRE(t->dtype == NN_F32, "%s needs a float tensor, got an index tensor",
@@ -29,65 +30,109 @@ static int prepare_result(nn_tensor *r, const nn_tensor *a) {
   return nn_tensor_resize_as(r, a);
 }
 
+/* b's layout after expansion to a's shape when it is a row (b's elements
+ * run along a's last dim) or a column (one b element per row of a):
+ * 1 = row, 2 = column, 0 = neither.  These two get plain loops. */
+static int rowcol_kind(const nn_tensor *a, const nn_tensor *be) {
+  int nd = a->ndim;
+  if (nd < 1 || !nn_tensor_is_contiguous(a)) return 0;
+  int64_t last = a->size[nd - 1];
+  bool row = be->stride[nd - 1] == 1 || last == 1, col = be->stride[nd - 1] == 0;
+  for (int i = 0; i < nd - 1; i++) {
+    if (a->size[i] != 1 && be->stride[i] != 0) row = false;
+  }
+  if (row) return 1;
+  /* column: (..., N, 1) against (..., N, M) with b contiguous over the rows */
+  if (col && nd >= 2) {
+    int64_t expect = 1;
+    for (int i = nd - 2; i >= 0; i--) {
+      if (a->size[i] != 1 && be->stride[i] != expect) return 0;
+      expect *= a->size[i];
+    }
+    return 2;
+  }
+  return 0;
+}
+
 int nn_binary(nn_tensor *r, const nn_tensor *a, const nn_tensor *b, nn_binop op) {
   char s1[64], s2[64];
   NN_TRY(need_float(a, "arithmetic"));
   NN_TRY(need_float(b, "arithmetic"));
-  int64_t n = nn_tensor_numel(a);
-  bool rowwise = !nn_tensor_same_shape(a, b);
-  if (rowwise) {
-    NN_REQUIRE(b->ndim == 1 && a->ndim >= 1 && b->size[0] == a->size[a->ndim - 1],
-               "shapes %s and %s do not match (a vector operand must have the "
-               "size of the last dimension)",
-               nn_tensor_shape_str(a, s1, 64), nn_tensor_shape_str(b, s2, 64));
-  }
-  /* b must stay readable if r aliases it: copy b first in that case. */
-  nn_tensor bb;
-  nn_tensor_init(&bb, NN_F32);
-  const nn_tensor *bp = b;
+  int nd;
+  int64_t sz[NN_MAXDIM];
+  const nn_tensor *ops[2] = {a, b};
+  NN_TRY(nn_broadcast_shape(2, ops, &nd, sz));
+  bool same = nn_tensor_same_shape(a, b);
+  nn_tensor probe;
+  nn_tensor_init(&probe, NN_F32);
+  probe.ndim = nd;
+  for (int i = 0; i < nd; i++) probe.size[i] = sz[i];
+  bool a_full = nn_tensor_same_shape(a, &probe);
+  NN_REQUIRE(r != a || a_full,
+             "in place, %s cannot hold the broadcast of %s against it",
+             nn_tensor_shape_str(a, s1, 64), nn_tensor_shape_str(b, s2, 64));
+  /* b (or a, when broadcast) must stay readable if r aliases it. */
+  nn_tensor bc, ae, be;
+  nn_tensor_init(&bc, NN_F32);
+  nn_tensor_init(&ae, NN_F32);
+  nn_tensor_init(&be, NN_F32);
+  const nn_tensor *ap = a, *bp = b;
+  int rc = NN_OK;
   if (r == b && r != a) {
-    NN_TRY(nn_tensor_clone(&bb, b));
-    bp = &bb;
+    rc = nn_tensor_clone(&bc, b);
+    bp = &bc;
   }
-  int rc = prepare_result(r, a);
-  if (rc != NN_OK) {
-    nn_tensor_free(&bb);
-    return rc;
+  if (rc == NN_OK && r != a) {
+    r->dtype = NN_F32;
+    rc = nn_tensor_resize(r, nd, sz);
   }
-  if (nn_tensor_is_contiguous(a) && nn_tensor_is_contiguous(bp) &&
-      nn_tensor_is_contiguous(r)) {
+  if (rc == NN_OK) rc = nn_tensor_expand(&ae, ap, nd, sz);
+  if (rc == NN_OK) rc = nn_tensor_expand(&be, bp, nd, sz);
+  if (rc != NN_OK) goto done;
+  int64_t n = nn_tensor_numel(r);
+  int kind = a_full && nn_tensor_is_contiguous(r) ? (same ? 3 : rowcol_kind(a, &be)) : 0;
+  if (kind == 3 && !nn_tensor_is_contiguous(bp)) kind = 0;
+  if (kind == 3) {
     const float *pa = nn_fdata(a), *pb = nn_fdata(bp);
     float *pr = nn_fdata(r);
-    if (!rowwise) {
-      switch (op) {
-      case NN_ADD: for (int64_t i = 0; i < n; i++) pr[i] = pa[i] + pb[i]; break;
-      case NN_SUB: for (int64_t i = 0; i < n; i++) pr[i] = pa[i] - pb[i]; break;
-      case NN_MUL: for (int64_t i = 0; i < n; i++) pr[i] = pa[i] * pb[i]; break;
-      case NN_DIV: for (int64_t i = 0; i < n; i++) pr[i] = pa[i] / pb[i]; break;
+    switch (op) {
+    case NN_ADD: for (int64_t i = 0; i < n; i++) pr[i] = pa[i] + pb[i]; break;
+    case NN_SUB: for (int64_t i = 0; i < n; i++) pr[i] = pa[i] - pb[i]; break;
+    case NN_MUL: for (int64_t i = 0; i < n; i++) pr[i] = pa[i] * pb[i]; break;
+    case NN_DIV: for (int64_t i = 0; i < n; i++) pr[i] = pa[i] / pb[i]; break;
+    }
+  } else if (kind == 1 || kind == 2) {
+    const float *pa = nn_fdata(a), *pb = nn_fdata(&be);
+    float *pr = nn_fdata(r);
+    int64_t cols = nd ? sz[nd - 1] : 1, rows = cols ? n / cols : 0;
+    for (int64_t i = 0; i < rows; i++) {
+      const float *x = pa + i * cols;
+      float *y = pr + i * cols;
+      if (kind == 1) {
+        for (int64_t j = 0; j < cols; j++) y[j] = apply_bin(x[j], pb[j], op);
+      } else {
+        float v = pb[i];
+        for (int64_t j = 0; j < cols; j++) y[j] = apply_bin(x[j], v, op);
       }
-    } else {
-      int64_t cols = bp->size[0], rows = cols ? n / cols : 0;
-      for (int64_t i = 0; i < rows; i++)
-        for (int64_t j = 0; j < cols; j++)
-          pr[i * cols + j] = apply_bin(pa[i * cols + j], pb[j], op);
     }
   } else {
     nn_iter ia, ib, ir;
-    nn_iter_init(&ia, a);
+    nn_iter_init(&ia, &ae);
+    nn_iter_init(&ib, &be);
     nn_iter_init(&ir, r);
-    nn_iter_init(&ib, bp);
-    const float *ba = a->storage->data, *bb2 = bp->storage->data;
-    float *br = r->storage->data;
-    int64_t cols = rowwise ? bp->size[0] : 0;
+    const float *da = ae.storage ? ae.storage->data : NULL;
+    const float *db = be.storage ? be.storage->data : NULL;
+    float *dr = r->storage ? r->storage->data : NULL;
     for (int64_t i = 0; i < n; i++) {
-      int64_t oa = nn_iter_next(&ia), orr = nn_iter_next(&ir);
-      float y = rowwise ? bb2[bp->offset + (i % cols) * bp->stride[0]]
-                        : bb2[nn_iter_next(&ib)];
-      br[orr] = apply_bin(ba[oa], y, op);
+      int64_t oa = nn_iter_next(&ia), ob = nn_iter_next(&ib);
+      dr[nn_iter_next(&ir)] = apply_bin(da[oa], db[ob], op);
     }
   }
-  nn_tensor_free(&bb);
-  return NN_OK;
+done:
+  nn_tensor_free(&bc);
+  nn_tensor_free(&ae);
+  nn_tensor_free(&be);
+  return rc;
 }
 
 int nn_binary_scalar(nn_tensor *r, const nn_tensor *a, double s, nn_binop op,
@@ -154,6 +199,7 @@ static inline float apply_un(float x, nn_unop op) {
   case NN_SQRT: return sqrtf(x);
   case NN_ABS: return fabsf(x);
   case NN_NEG: return -x;
+  case NN_SIGN: return x > 0 ? 1.0f : x < 0 ? -1.0f : x; /* 0 and NaN kept */
   default: return x * x;
   }
 }

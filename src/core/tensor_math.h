@@ -10,8 +10,9 @@
 
 typedef enum { NN_ADD, NN_SUB, NN_MUL, NN_DIV } nn_binop;
 
-/* r = a op b, same shapes; or b a 1-d vector of a's last-dim size
- * (row broadcast over a matrix / over the leading dims). */
+/* r = a op b with broadcasting (tensor_broadcast.h): same shapes, a row
+ * (M) or (1,M) or a column (N,1) against (N,M), (N,1) against (1,M) -> (N,M).
+ * In place (r == a) the broadcast shape must be a's. */
 int nn_binary(nn_tensor *r, const nn_tensor *a, const nn_tensor *b, nn_binop op);
 /* r = a op s, or with swap: r = s op a. */
 int nn_binary_scalar(nn_tensor *r, const nn_tensor *a, double s, nn_binop op,
@@ -21,8 +22,9 @@ int nn_axpy(nn_tensor *r, double alpha, const nn_tensor *b);
 
 typedef enum {
   NN_EXP, NN_LOG, NN_TANH, NN_SIGMOID, NN_RELU, NN_SQRT, NN_ABS, NN_NEG,
-  NN_SQUARE
+  NN_SQUARE, NN_SIGN
 } nn_unop;
+/* NN_SIGN: -1, 0 or 1 (NaN stays NaN). */
 int nn_unary(nn_tensor *r, const nn_tensor *a, nn_unop op);
 int nn_clamp(nn_tensor *r, const nn_tensor *a, double lo, double hi);
 int nn_pow(nn_tensor *r, const nn_tensor *a, double p);
