@@ -180,7 +180,9 @@ function nn.fit(a)
   local epochs = a.epochs or 10
   local eval_batch = a.eval_batch or math.max(B, 1000)
   local classes = y:type() == "index" and y:dim() == 1
-  local track_acc = classes or a.accuracy ~= nil
+  -- binary labels (float 0/1 or -1/+1, one per row) get accuracy too
+  local accuracy = a.accuracy or (not classes and nn.metrics.binary_counter(loss, y)) or nil
+  local track_acc = classes or accuracy ~= nil
   local quiet = a.quiet or a.json == true
   local bar = not quiet
   if a.progress ~= nil then bar = a.progress and true or false
@@ -229,7 +231,7 @@ function nn.fit(a)
         if a.clip then nn.clip_grad_norm(grads, a.clip) end
         opt:step(params, grads)
         total, seen = total + l * len, seen + len
-        if a.accuracy then correct = correct + a.accuracy(out, yb)
+        if accuracy then correct = correct + accuracy(out, yb)
         elseif classes then correct = correct + (loss.ncorrect or C.count_correct(nn._contig(out), yb)) end
         if l ~= l then
           h.diverged = true
@@ -253,7 +255,7 @@ function nn.fit(a)
       local monitored = h.train_loss[epoch]
       if a.val then
         h.val_loss[epoch], h.val_acc[epoch] =
-          evaluate(model, loss, a.val.x, a.val.y, eval_batch, classes, a.accuracy)
+          evaluate(model, loss, a.val.x, a.val.y, eval_batch, classes, accuracy)
         monitored = h.val_loss[epoch]
       end
       h.seconds[epoch] = clock() - t0
@@ -322,7 +324,8 @@ gradient norm <= clip), optimizer step; then the validation loss in evaluation m
 patience: stop when the validation loss (training loss without val) has not improved
 for that many epochs.  The best epoch's weights are restored at the end, also after
 Ctrl-C (which stops after the current mini-batch; history.interrupted = true).
-Accuracy is tracked when y is an index tensor of classes, or with
+Accuracy is tracked when y is an index tensor of classes, or binary labels (float 0/1
+or -1/+1, one per row: see nn.metrics.accuracy for the threshold), or with
 accuracy = function(output, target) -> number of correct rows.
 on_epoch(epoch, history) is called after each epoch; returning false stops.
 Output: one line per epoch (and a progress bar on a terminal); quiet = true for none;
