@@ -91,7 +91,7 @@ int nn_binary(nn_tensor *r, const nn_tensor *a, const nn_tensor *b, nn_binop op)
   if (rc != NN_OK) goto done;
   int64_t n = nn_tensor_numel(r);
   int kind = a_full && nn_tensor_is_contiguous(r) ? (same ? 3 : rowcol_kind(a, &be)) : 0;
-  if (kind == 3 && !nn_tensor_is_contiguous(bp)) kind = 0;
+  if (kind == 3 && !(nn_tensor_is_contiguous(a) && nn_tensor_is_contiguous(bp))) kind = 0;
   if (kind == 3) {
     const float *pa = nn_fdata(a), *pb = nn_fdata(bp);
     float *pr = nn_fdata(r);

@@ -221,3 +221,13 @@ describe("help texts", function()
     end
   end)
 end)
+
+describe("same-shape arithmetic on views", function()
+  it("reads a non-contiguous left operand in its own order", function()
+    local a = nn.tensor{{1, 2}, {3, 4}}
+    local b = nn.tensor{{10, 20}, {30, 40}}
+    assert.same({{11, 23}, {32, 44}}, (a:t() + b):totable())
+    assert.same({{11, 22}, {33, 44}}, (a + b:t():t()):totable())
+    assert.same({{-9, -27}, {-18, -36}}, (a:t() - b:t()):totable())
+  end)
+end)
