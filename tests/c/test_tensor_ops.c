@@ -32,12 +32,12 @@ static int same(const nn_tensor *t, const float *want) {
 
 static void test_broadcast(void) {
   int64_t s23[2] = {2, 3}, s21[2] = {2, 1}, s13[2] = {1, 3}, s33[2] = {3, 3};
-  float m[6] = {1, 2, 3, 4, 5, 6}, col[2] = {10, 20}, row[3] = {1, 2, 3};
+  float m[6] = {1, 2, 3, 4, 5, 6}, col[2] = {10, 20}, row[3] = {1, 2, 3}, nine[9] = {0};
   nn_tensor a, c, rw, r, bad;
   from(&a, 2, s23, m);
   from(&c, 2, s21, col);
   from(&rw, 2, s13, row);
-  from(&bad, 2, s33, m); /* values unused */
+  from(&bad, 2, s33, nine);
   nn_tensor_init(&r, NN_F32);
   CHECK(nn_binary(&r, &a, &c, NN_ADD) == NN_OK);
   CHECK(same(&r, (float[]){11, 12, 13, 24, 25, 26}));
