@@ -95,7 +95,8 @@ static int l_masked_fill_(lua_State *L) { return masked_fill(L, true); }
 
 static const nnb_reg functions[] = {
     {"where", l_where,
-     "nn.where(cond, a, b) -> tensor with a where cond is non-zero, b elsewhere.\n"
+     "nn.where(cond, a, b) -> tensor with a where cond is non-zero (NaN counts as\n"
+     "non-zero), b elsewhere.\n"
      "cond is a float mask (e.g. from x:gt(0)); a and b are tensors of one type or\n"
      "numbers; all three broadcast (a column (N,1) or row (1,M) against (N,M)).\n"
      "  nn.where(x:gt(0), x, 0.01 * x)   -- leaky ReLU by hand"},
