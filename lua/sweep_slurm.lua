@@ -402,7 +402,8 @@ function slurm.run(ctx, records)
   local waiting = {}
   for i = 1, n do if not done[i] then waiting[i] = {} end end
   local finished = ndone
-  local poll, grace = o.poll or 5, o.grace or 30
+  local poll = o.poll or tonumber(os.getenv("NNSH_SWEEP_POLL") or "") or 5
+  local grace = o.grace or 30
   local tty = not quiet and isatty(1)
   local live_shown, last_line = false, nil
   local t0 = os.time()
@@ -426,7 +427,7 @@ function slurm.run(ctx, records)
     waiting[i] = nil
     if quiet then return end
     if live_shown then io.stdout:write("\r\27[K") live_shown = false end
-    local how = rec.error and ("FAILED (" .. rec.slurm.state .. ")") or "done"
+    local how = rec.error and ("FAILED (Slurm: " .. rec.slurm.state .. ")") or "done"
     print(string.format("[%s %d/%d] %s: %s (%.1f s)", name, finished, n,
                         ctx.describe(ctx.names, ctx.points[i]), how, rec.seconds or 0))
     io.stdout:flush()
@@ -440,8 +441,9 @@ function slurm.run(ctx, records)
     local so = tail(paths.slurm_out(job, i), 5)
     if so and so ~= "" then lines[#lines + 1] = "slurm output " .. paths.slurm_out(job, i) .. ":\n" .. so end
     local logp = paths.log(i)
-    local lt = tail(logp, 10)
-    if not lt then logp = logp .. ".part" lt = tail(logp, 10) end
+    -- 30 lines: enough for a usage text and a traceback after the message.
+    local lt = tail(logp, 30)
+    if not lt then logp = logp .. ".part" lt = tail(logp, 30) end
     lines[#lines + 1] = "log " .. logp .. ":\n" .. (lt or "(none)")
     local status = read_file(paths.status(i)) or ""
     return {index = i, point = ctx.points[i], error = table.concat(lines, "\n"),
