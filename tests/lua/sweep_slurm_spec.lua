@@ -46,7 +46,9 @@ assert(os.execute("mkdir -p '" .. tmp .. "'"))
 local cluster = tmp .. "/cluster"
 
 local skip
-if os.getenv("NNSH_SANITIZED") == "1" then
+if os.getenv("NNSH_SLURM_TESTS") == "0" then
+  skip = "turned off by NNSH_SLURM_TESTS=0"
+elseif os.getenv("NNSH_SANITIZED") == "1" then
   skip = "sanitized pass: the Slurm tests run in the Release pass (make test)"
 else
   local ok, code, out = sh(string.format("bash tests/slurm/cluster.sh start '%s' %d", cluster, mypid()))
