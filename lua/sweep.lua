@@ -56,7 +56,9 @@
 -- The other slurm settings: poll (seconds between squeue calls, 5), grace
 -- (seconds a finished task's result may take to appear, 30), on_interrupt
 -- ("ask", "cancel" or "keep": what Ctrl-C does to the submitted jobs),
--- job_name.  Records then carry slurm = {job = "<id>_<i>", state = ...}.
+-- job_name, patience (seconds to wait while squeue fails, 600; the
+-- environment variable NNSH_SWEEP_POLL overrides the poll default).
+-- Records then carry slurm = {job = "<id>_<i>", state = ...}.
 local json = require "json"
 
 local sweep = {}

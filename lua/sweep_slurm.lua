@@ -107,7 +107,7 @@ local function validate_options(o)
   if type(o) ~= "table" then error("sweep.run: slurm must be a table of sbatch settings", 3) end
   local known = {partition = "string", time = "string|number", cpus_per_task = "number",
                  mem = "string|number", extra = "table", poll = "number", grace = "number",
-                 on_interrupt = "string", job_name = "string"}
+                 on_interrupt = "string", job_name = "string", patience = "number"}
   for k, v in pairs(o) do
     local want = known[k]
     if not want then error("sweep.run: unknown slurm option '" .. tostring(k) .. "'", 3) end
@@ -208,10 +208,15 @@ end
 
 -- One squeue call per job id: {[task] = {state=, reason=}}.  Finished tasks
 -- stay listed with -t all for MinJobAge seconds; after that squeue forgets.
+-- nil, message when the controller cannot be asked (down, restarting):
+-- the caller then waits rather than taking its tasks for lost.
 local function squeue(job)
   local ok, out = sh(string.format("squeue -h -r -t all -j %s -o '%%K|%%T|%%r'", job))
   local t = {}
-  if not ok then return t end
+  if not ok then
+    if out:find("Invalid job id") then return t end -- forgotten (older than MinJobAge)
+    return nil, out
+  end
   for task, state, reason in out:gmatch("(%d+)|([%w_]+)|([^\n]*)") do
     t[tonumber(task)] = {state = state, reason = reason}
   end
@@ -244,6 +249,12 @@ local function read_result(ctx, paths, i)
   if ctx.base then return v end
   local st = read_file(paths.status(i)) or ""
   return {result = v, seconds = tonumber(st:match("^%d+ (%d+)"))}
+end
+
+-- The exit status the task's batch script recorded, nil before it ended.
+local function status_code(paths, i)
+  local s = read_file(paths.status(i))
+  return s and tonumber(s:match("^(%-?%d+)"))
 end
 
 local function load_manifest(path)
@@ -332,13 +343,18 @@ function slurm.run(ctx, records)
   end
   for i = 1, n do
     local r = read_result(ctx, paths, i)
-    if r and not r.error then done[i] = r end
+    if r and not r.error and status_code(paths, i) == 0 then done[i] = r end
   end
   local jobs_seen = {}
   for i = 1, n do
     local job = job_of[i]
     if not done[i] and job then
-      jobs_seen[job] = jobs_seen[job] or (not ctx.dry_run and squeue(job) or {})
+      if not jobs_seen[job] then
+        local t, msg = {}, nil
+        if not ctx.dry_run then t, msg = squeue(job) end
+        if not t then error("sweep.run: squeue failed: " .. msg, 0) end
+        jobs_seen[job] = t
+      end
       local st = jobs_seen[job][i]
       if st and (QUEUED[st.state] or RUNNING[st.state]) then active[i] = true end
     end
@@ -450,17 +466,31 @@ function slurm.run(ctx, records)
             seconds = tonumber(status:match("^%-?%d+ (%d+)")), slurm = {job = job .. "_" .. i, state = state}}
   end
 
+  local unreachable_since
   local function step()
-    local states = {}
+    local states, down = {}, {}
     local counts = {queued = 0, running = 0, done = 0, failed = 0}
     for i, w in pairs(waiting) do
       local job = job_of[i]
-      states[job] = states[job] or squeue(job)
-      local st = states[job][i]
+      if not states[job] and not down[job] then
+        local t, msg = squeue(job)
+        if t then states[job] = t else down[job] = msg end
+      end
+      local st = states[job] and states[job][i]
       local r = read_result(ctx, paths, i)
-      if r and not r.error then
+      local code = status_code(paths, i)
+      local good = r and not r.error
+      if good and code == 0 then
         report(i, {index = i, point = ctx.points[i], result = r.result, seconds = r.seconds,
                    slurm = {job = job .. "_" .. i, state = "COMPLETED"}})
+      elseif down[job] then
+        -- Slurm does not answer: wait (up to `patience` seconds) instead of
+        -- taking the task for lost.
+        unreachable_since = unreachable_since or os.time()
+        if os.time() - unreachable_since > (o.patience or 600) then
+          error("sweep.run: squeue has failed for " .. (o.patience or 600) .. " s: " .. down[job], 0)
+        end
+        counts.running = counts.running + 1
       elseif st and QUEUED[st.state] then
         counts.queued = counts.queued + 1
       elseif st and RUNNING[st.state] then
@@ -470,18 +500,23 @@ function slurm.run(ctx, records)
         if st and (QUEUED[st.state] or RUNNING[st.state]) then
           counts.running = counts.running + 1
         else
-          local status = read_file(paths.status(i))
           if not st then
-            local code = status and tonumber(status:match("^(%-?%d+)"))
             local guess = state_from_output(paths.slurm_out(job, i))
             if guess then st = {state = guess}
             elseif code and code ~= 0 then st = {state = "FAILED"}
             elseif code == 0 then st = {state = "COMPLETED"} end
           end
-          if r then
+          -- A result counts only from a task that ended well: one killed at
+          -- its time limit may still have written one.
+          if good and code == nil and st and st.state == "COMPLETED" then
+            report(i, {index = i, point = ctx.points[i], result = r.result, seconds = r.seconds,
+                       slurm = {job = job .. "_" .. i, state = "COMPLETED"}})
+          elseif r and r.error then
             report(i, failure(i, job, st, r.error))
           elseif st and st.state ~= "COMPLETED" then
-            report(i, failure(i, job, st, nil))
+            report(i, failure(i, job, st, good and "it wrote a result, not used: the task did not end normally" or nil))
+          elseif code and code ~= 0 then
+            report(i, failure(i, job, {state = "FAILED"}, "exit status " .. code))
           else
             -- Ended without a result: allow the shared file system `grace`
             -- seconds to show it before calling the task failed.
@@ -496,6 +531,7 @@ function slurm.run(ctx, records)
         end
       end
     end
+    if next(down) == nil then unreachable_since = nil end
     for _, rec in pairs(records) do
       if rec.error then counts.failed = counts.failed + 1 else counts.done = counts.done + 1 end
     end

@@ -68,7 +68,9 @@ end
 
 local conf = cluster .. "/slurm.conf"
 local env = string.format("env SLURM_CONF='%s' NNSH_SWEEP_POLL=0.3 ", conf)
+local slow_pid
 teardown(function()
+  if slow_pid then os.execute("kill " .. slow_pid .. " 2>/dev/null") end
   os.execute(string.format("bash tests/slurm/cluster.sh stop '%s'", cluster))
   os.execute("rm -rf '" .. tmp .. "'")
 end)
@@ -104,7 +106,11 @@ end
 
 -- Started now, checked last: Slurm's smallest time limit is a minute.
 local slow_out = tmp .. "/slow.out"
-assert(os.execute(lua_cmd(toy_timeout, tmp .. "/slow") .. " >'" .. slow_out .. "' 2>&1 &"))
+do
+  local p = io.popen(lua_cmd(toy_timeout, tmp .. "/slow") .. " >'" .. slow_out .. "' 2>&1 & echo $!")
+  slow_pid = tonumber(p:read("l"))
+  p:close()
+end
 
 local function q1_sweep(out, backend, extra)
   return sh(string.format("%s'%s' scripts/q1_sweep.lua --lhid 8,16 --lambda 0,1e-3 --epochs 2 " ..
@@ -232,7 +238,7 @@ print("RESULT", ok, err)
       os.execute("sleep 1")
     end
     assert.matches("RESULT\tfalse\tsweep.run: 1 of 2 points failed", text)
-    assert.matches("seconds=300: Slurm job %d+_2: TIMEOUT %(exceeded its time limit%)", text)
+    assert.matches("seconds=300: [^\n]*\n?Slurm job %d+_2: TIMEOUT %(exceeded its time limit%)", text)
     assert.matches("DUE TO TIME LIMIT", text)
     local r1 = json.decode(readfile(tmp .. "/slow/results/1.json"))
     assert.equal(0, r1.result.slept)
