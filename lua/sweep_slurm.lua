@@ -514,7 +514,8 @@ function slurm.run(ctx, records)
           elseif r and r.error then
             report(i, failure(i, job, st, r.error))
           elseif st and st.state ~= "COMPLETED" then
-            report(i, failure(i, job, st, good and "it wrote a result, not used: the task did not end normally" or nil))
+            local note = good and "it wrote a result, not used: the task did not end normally"
+            report(i, failure(i, job, st, note or nil))
           elseif code and code ~= 0 then
             report(i, failure(i, job, {state = "FAILED"}, "exit status " .. code))
           else
