@@ -376,7 +376,8 @@ function sweep.run(spec)
   local name = spec.name or "sweep"
   if name:find("[:'\"%s]") then error("sweep.run: name must not contain ':', quotes or spaces", 2) end
   local names, points = sweep.grid(spec.params)
-  local jobs = spec.jobs or sweep.cores()
+  -- On Slurm the cluster's limits throttle; on this machine its cores.
+  local jobs = spec.jobs or (spec.backend == "slurm" and #points or sweep.cores())
   if math.type(jobs) ~= "integer" or jobs < 1 then
     error("sweep.run: jobs must be a positive integer, got " .. tostring(jobs), 2)
   end

@@ -19,7 +19,7 @@ local options = {
   usage = "nnsh scripts/q1_sweep.lua [options]",
   {"lhid", "16,49,100", "comma-separated hidden sizes"},
   {"lambda", "0,1e-4,1e-3", "comma-separated Tykhonov weights"},
-  {"jobs", sweep.cores(), "parallel worker processes"},
+  {"jobs", nil, "runs at the same time (default: the cores; slurm: all)", type = "number"},
   {"beta", d.beta, "sparsity weight (fixed)"},
   {"rho", d.rho, "target mean activation (fixed)"},
   {"lr", d.lr, "learning rate"},
@@ -57,7 +57,7 @@ local lhids, lambdas = ints(opt.lhid, "lhid"), nums(opt.lambda, "lambda")
 for _, l in ipairs(lambdas) do
   require("ae").check({lambda = l, beta = opt.beta, rho = opt.rho}, "q1_sweep")
 end
-local jobs = math.tointeger(opt.jobs)
+local jobs = math.tointeger(opt.jobs or (opt.backend == "slurm" and #lhids * #lambdas or sweep.cores()))
 if not jobs or jobs < 1 then error("--jobs must be a positive integer", 0) end
 
 local function rundir(p) return string.format("%s/lhid%d_lambda%g", opt.out, p.lhid, p.lambda) end

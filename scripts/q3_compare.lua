@@ -19,7 +19,7 @@ local sweep_slurm = require "sweep_slurm"
 
 local options = {
   usage = "nnsh scripts/q3_compare.lua [options]",
-  {"jobs", 1, "cells trained at the same time (processes)"},
+  {"jobs", nil, "cells trained at the same time (default 1; slurm: all)", type = "number"},
   {"cells", "rnn,lstm,gru", "cells to compare"},
   {"epochs", 50, "maximum number of epochs per cell"},
   {"seed", 1, "random seed"},
@@ -58,7 +58,8 @@ local function absolute(p)
 end
 if opt.backend == "slurm" then interpreter, script = absolute(interpreter), absolute(script) end
 local spec = sweep_slurm.from_cli(opt, opt.out .. "/sweep")
-spec.name, spec.jobs = "q3", math.tointeger(opt.jobs)
+spec.name, spec.jobs = "q3", math.tointeger(opt.jobs or (opt.backend == "slurm" and #cells or 1))
+if not spec.jobs or spec.jobs < 1 then error("--jobs must be a positive integer", 0) end
 spec.params = {{"cell", cells}}
 spec.logdir = opt.out .. "/logs"
 spec.command = function(point, outfile)
@@ -81,6 +82,6 @@ for _, r in ipairs(results) do
     params = v.params, settings = v.settings}
 end
 if opt.json then
-  json.write(opt.json, {jobs = opt.jobs, cells = rows})
+  json.write(opt.json, {jobs = spec.jobs, cells = rows})
   print("wrote " .. opt.json)
 end
