@@ -12,7 +12,7 @@ local plot = require "plot"
 local sweep = require "sweep"
 local q1 = require "q1"
 
-local sweep_slurm = require "sweep_slurm"
+local sweep_sbatch = require "sweep_sbatch"
 
 local d = q1.defaults
 local options = {
@@ -31,7 +31,7 @@ local options = {
   {"out", "out/q1_sweep", "output directory"},
   {"json", nil, "write all results to FILE", type = "string"},
 }
-for _, o in ipairs(sweep_slurm.cli_options) do options[#options + 1] = o end
+for _, o in ipairs(sweep_sbatch.cli_options) do options[#options + 1] = o end
 local opt = cli.parse(arg or {}, options)
 local function ints(s, what)
   local out = {}
@@ -67,7 +67,7 @@ if not sweep.worker() then
                       opt.lhid, opt.lambda, opt.beta, opt.rho, opt.epochs, jobs, opt.backend))
 end
 -- --backend slurm: one job array, its files in <out>/sweep (resumable).
-local spec = sweep_slurm.from_cli(opt, opt.out .. "/sweep")
+local spec = sweep_sbatch.from_cli(opt, opt.out .. "/sweep")
 spec.name, spec.jobs = "q1", jobs
 spec.params = {{"lhid", lhids}, {"lambda", lambdas}}
 spec.logdir = opt.out .. "/logs"

@@ -15,7 +15,7 @@
 local cli = require "cli"
 local json = require "json"
 local sweep = require "sweep"
-local sweep_slurm = require "sweep_slurm"
+local sweep_sbatch = require "sweep_sbatch"
 
 local options = {
   usage = "nnsh scripts/q3_compare.lua [options]",
@@ -26,7 +26,7 @@ local options = {
   {"out", "out/q3", "directory for models, pictures and logs"},
   {"json", nil, "write the comparison as JSON to FILE", type = "string"},
 }
-for _, o in ipairs(sweep_slurm.cli_options) do options[#options + 1] = o end
+for _, o in ipairs(sweep_sbatch.cli_options) do options[#options + 1] = o end
 local opt = cli.parse(arg, options)
 
 local cells = {}
@@ -57,7 +57,7 @@ local function absolute(p)
   return here .. "/" .. p:gsub("^%./", "")
 end
 if opt.backend == "slurm" then interpreter, script = absolute(interpreter), absolute(script) end
-local spec = sweep_slurm.from_cli(opt, opt.out .. "/sweep")
+local spec = sweep_sbatch.from_cli(opt, opt.out .. "/sweep")
 spec.name, spec.jobs = "q3", math.tointeger(opt.jobs or (opt.backend == "slurm" and #cells or 1))
 if not spec.jobs or spec.jobs < 1 then error("--jobs must be a positive integer", 0) end
 spec.params = {{"cell", cells}}
