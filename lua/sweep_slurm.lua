@@ -262,7 +262,8 @@ function slurm.run(ctx, records)
         following, #todo)
   end
   if #todo > 0 then
-    -- Old failed results, statuses and logs must not be read as the new ones.
+    -- Old results and statuses must not be read as the new ones (the logs
+    -- are overwritten; Slurm's own outputs carry the job id).
     for _, i in ipairs(todo) do
       os.remove(paths.result(i))
       os.remove(paths.status(i))
