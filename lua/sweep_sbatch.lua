@@ -72,7 +72,7 @@ function sbatch.script(ctx, o, paths)
   add("set -u")
   add("dir=%s", shq(paths.dir))
   add("i=${SLURM_ARRAY_TASK_ID:?submit this script with sbatch --array=...}")
-  add("job=${SLURM_ARRAY_JOB_ID:-$SLURM_JOB_ID}_$i")
+  add("job=${SLURM_ARRAY_JOB_ID:-${SLURM_JOB_ID:-none}}_$i")
   add("# The same checkout, Lua modules and nnsh build as the submitting shell.")
   add("cd %s || exit 1", shq(paths.cwd))
   for _, v in ipairs{"LUA_PATH", "LUA_CPATH", "LUA_PATH_5_4", "LUA_CPATH_5_4",
