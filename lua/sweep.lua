@@ -40,6 +40,25 @@
 --
 -- Without a script to re-run (inside the REPL) fn points run in-process,
 -- one after the other.
+--
+-- backend = "slurm" (lua/sweep_slurm.lua) submits the grid as one Slurm job
+-- array instead, task i running point i the same way (the script re-run
+-- with NNSH_SWEEP, or command's command), and follows it to the end:
+--   sweep.run{..., backend = "slurm", dir = "out/q1/sweep",
+--             slurm = {partition = "cpu", time = "0:30:00", cpus_per_task = 2,
+--                      mem = "4G", extra = {"--account=proj"}}}
+-- `dir` (default sweep_<name>) keeps the batch script, results, logs and
+-- job ids; it must be on a file system the nodes share.  jobs = at most
+-- that many tasks at once (--array=...%jobs).  Re-running the same sweep
+-- submits only the points without a successful result that are not still
+-- queued or running.  dry_run = true writes and prints the batch script and
+-- the sbatch command and returns nil (with either backend, nothing runs).
+-- The other slurm settings: poll (seconds between squeue calls, 5), grace
+-- (seconds a finished task's result may take to appear, 30), on_interrupt
+-- ("ask", "cancel" or "keep": what Ctrl-C does to the submitted jobs),
+-- job_name, patience (seconds to wait while squeue fails, 600; the
+-- environment variable NNSH_SWEEP_POLL overrides the poll default).
+-- Records then carry slurm = {job = "<id>_<i>", state = ...}.
 local json = require "json"
 
 local sweep = {}
@@ -166,13 +185,38 @@ local function run_point(fn, i, point)
   return rec
 end
 
--- The command line that re-runs the calling script as a worker.
-local function script_command()
+-- The command line that re-runs the calling script as a worker.  For a
+-- batch system (absolute = true) the interpreter and the script get
+-- absolute paths and a `--dry-run` argument is left out, so that the
+-- batch script runs the configurations whatever directory it starts in.
+local function script_command(absolute)
   if type(arg) ~= "table" or not arg[0] or not arg[-1] then return nil end
   local parts = {}
   local lo = -1
   while arg[lo - 1] ~= nil do lo = lo - 1 end
-  for i = lo, #arg do parts[#parts + 1] = shq(arg[i]) end
+  local here
+  local function abs(p)
+    if p:sub(1, 1) == "/" then return p end
+    if not here then
+      local h = io.popen("pwd -P")
+      here = h:read("l")
+      h:close()
+    end
+    return here .. "/" .. p:gsub("^%./", "")
+  end
+  for i = lo, #arg do
+    local a = arg[i]
+    if absolute and i == lo and not a:find("/") then
+      -- An interpreter found through PATH: the path the nodes should run.
+      local p = io.popen("command -v " .. shq(a) .. " 2>/dev/null")
+      local found = p:read("l")
+      p:close()
+      if found and found:sub(1, 1) == "/" then a = found end
+    elseif absolute and (i == lo or i == 0) then
+      a = abs(a)
+    end
+    if not (absolute and i > 0 and a == "--dry-run") then parts[#parts + 1] = shq(a) end
+  end
   return table.concat(parts, " ")
 end
 
@@ -316,6 +360,8 @@ local function run_parallel(spec, names, points, jobs, name, records)
   if not ok then error(err, 0) end
 end
 
+local finish
+
 function sweep.run(spec)
   if type(spec) ~= "table" then error("sweep.run: expected a table, got " .. type(spec), 2) end
   if (spec.fn == nil) == (spec.command == nil) then
@@ -330,7 +376,8 @@ function sweep.run(spec)
   local name = spec.name or "sweep"
   if name:find("[:'\"%s]") then error("sweep.run: name must not contain ':', quotes or spaces", 2) end
   local names, points = sweep.grid(spec.params)
-  local jobs = spec.jobs or sweep.cores()
+  -- On Slurm the cluster's limits throttle; on this machine its cores.
+  local jobs = spec.jobs or (spec.backend == "slurm" and #points or sweep.cores())
   if math.type(jobs) ~= "integer" or jobs < 1 then
     error("sweep.run: jobs must be a positive integer, got " .. tostring(jobs), 2)
   end
@@ -342,16 +389,48 @@ function sweep.run(spec)
       error(string.format("sweep.run: this worker belongs to sweep '%s', not '%s' " ..
                           "(one parallel sweep per script)", wname, name), 2)
     end
+    if not points[widx] then
+      error(string.format("sweep.run: this worker was asked for point %d; sweep '%s' has %d",
+                          widx, name, #points), 2)
+    end
     local rec = run_point(spec.fn, widx, points[widx])
     local f = assert(io.open(wout .. ".tmp", "w"))
-    f:write(json.encode({result = rec.result, error = rec.error, seconds = rec.seconds}))
+    f:write(json.encode({result = rec.result, error = rec.error, seconds = rec.seconds,
+                         index = widx, point = points[widx]}))
     f:close()
     assert(os.rename(wout .. ".tmp", wout))
     if rec.error then io.stderr:write(rec.error, "\n") end
     os.exit(rec.error and 1 or 0)
   end
 
+  local backend = spec.backend or "local"
+  if backend ~= "local" and backend ~= "slurm" then
+    error("sweep.run: backend must be 'local' or 'slurm', got " .. tostring(backend), 2)
+  end
   local records = {}
+  if backend == "slurm" then
+    local ctx = {spec = spec, name = name, names = names, points = points, jobs = jobs,
+                 describe = describe, dry_run = spec.dry_run,
+                 dir = spec.dir or ("sweep_" .. name)}
+    if spec.fn then
+      ctx.base = script_command(true)
+      if not ctx.base then
+        error("sweep.run: the slurm backend runs the calling script on the nodes; " ..
+              "inside the REPL give command= instead of fn=", 2)
+      end
+    end
+    require("sweep_slurm").run(ctx, records)
+    if spec.dry_run then return nil end
+    local r = finish(spec, name, names, points, records)
+    return r
+  end
+  if spec.dry_run then
+    for i, p in ipairs(points) do
+      print(string.format("[%s %d/%d] %s", name, i, #points, describe(names, p)))
+    end
+    print(string.format("(dry run: %d points, nothing run)", #points))
+    return nil
+  end
   local parallel = jobs > 1 and #points > 1
   if parallel and spec.fn and not script_command() then
     if not spec.quiet then print("sweep.run: no script to re-run (REPL): running points in-process") end
@@ -371,6 +450,12 @@ function sweep.run(spec)
     end
   end
 
+  local r = finish(spec, name, names, points, records)
+  return r
+end
+
+-- Every point has its record: write the JSON/CSV files, raise on failures.
+finish = function(spec, name, names, points, records)
   local failed = {}
   for i = 1, #points do
     if not records[i] then error("sweep.run: point " .. i .. " produced no record", 0) end
@@ -387,7 +472,7 @@ function sweep.run(spec)
       msgs[#msgs + 1] = describe(names, r.point) .. ": " .. r.error
     end
     error(string.format("sweep.run: %d of %d points failed:\n%s", #failed, #points,
-                        table.concat(msgs, "\n")), 2)
+                        table.concat(msgs, "\n")), 3)
   end
   return records
 end
@@ -429,10 +514,13 @@ local ok, nn = pcall(require, "nn")
 if ok and type(nn) == "table" and nn.setdoc then
   nn.setdoc(sweep.run, [[
 sweep.run{params={{"name", {values...}}, ...}, fn=function(point) return {...} end,
-          jobs=N, json=FILE, csv=FILE, name=, quiet=, logdir=, threads=}
+          jobs=N, json=FILE, csv=FILE, name=, quiet=, logdir=, threads=,
+          backend="local"|"slurm", dir=, dry_run=,
+          slurm={partition=, time=, cpus_per_task=, mem=, extra={...}}}
 Run fn on every point of the parameter grid (first parameter slowest),
 in parallel worker processes when jobs > 1 (each re-runs the calling
-script, which must reach sweep.run the same way), and collect each point's
+script, which must reach sweep.run the same way), or as one Slurm job array
+(backend="slurm": files in dir, resumable), and collect each point's
 result exactly once: results[i] = {index, point, result, seconds}.
   local r = sweep.run{params={{"lr", {0.1, 0.01}}, {"batch", {32, 64}}}, jobs=2,
                       fn=function(p) return {loss=train(p.lr, p.batch)} end}]])

@@ -4,18 +4,22 @@
 -- (lua/sweep.lua) when --jobs > 1.
 --   nnsh scripts/q1_sweep.lua [--lhid 16,49,100] [--lambda 0,1e-4,1e-3] [--jobs N]
 --                             [--epochs E] [--out out/q1_sweep] [--json FILE]
+--                             [--backend slurm [--time 30] [--partition P] ...] [--dry-run]
+-- With --backend slurm the nine runs are one Slurm job array (docs/sweeps.md).
 local nn = require "nn"
 local cli = require "cli"
 local plot = require "plot"
 local sweep = require "sweep"
 local q1 = require "q1"
 
+local sweep_sbatch = require "sweep_sbatch"
+
 local d = q1.defaults
-local opt = cli.parse(arg or {}, {
+local options = {
   usage = "nnsh scripts/q1_sweep.lua [options]",
   {"lhid", "16,49,100", "comma-separated hidden sizes"},
   {"lambda", "0,1e-4,1e-3", "comma-separated Tykhonov weights"},
-  {"jobs", sweep.cores(), "parallel worker processes"},
+  {"jobs", nil, "runs at the same time (default: the cores; slurm: all)", type = "number"},
   {"beta", d.beta, "sparsity weight (fixed)"},
   {"rho", d.rho, "target mean activation (fixed)"},
   {"lr", d.lr, "learning rate"},
@@ -26,7 +30,9 @@ local opt = cli.parse(arg or {}, {
   {"data", d.data, "HDF5 file with the `data` patches"},
   {"out", "out/q1_sweep", "output directory"},
   {"json", nil, "write all results to FILE", type = "string"},
-})
+}
+for _, o in ipairs(sweep_sbatch.cli_options) do options[#options + 1] = o end
+local opt = cli.parse(arg or {}, options)
 local function ints(s, what)
   local out = {}
   for _, v in ipairs(cli.list(s)) do
@@ -51,28 +57,31 @@ local lhids, lambdas = ints(opt.lhid, "lhid"), nums(opt.lambda, "lambda")
 for _, l in ipairs(lambdas) do
   require("ae").check({lambda = l, beta = opt.beta, rho = opt.rho}, "q1_sweep")
 end
-local jobs = math.tointeger(opt.jobs)
+local jobs = math.tointeger(opt.jobs or (opt.backend == "slurm" and #lhids * #lambdas or sweep.cores()))
 if not jobs or jobs < 1 then error("--jobs must be a positive integer", 0) end
 
 local function rundir(p) return string.format("%s/lhid%d_lambda%g", opt.out, p.lhid, p.lambda) end
 
 if not sweep.worker() then
-  print(string.format("Q1 sweep: Lhid {%s} x lambda {%s}, beta %g, rho %g, %d epochs, %d jobs",
-                      opt.lhid, opt.lambda, opt.beta, opt.rho, opt.epochs, jobs))
+  print(string.format("Q1 sweep: Lhid {%s} x lambda {%s}, beta %g, rho %g, %d epochs, %d jobs (%s)",
+                      opt.lhid, opt.lambda, opt.beta, opt.rho, opt.epochs, jobs, opt.backend))
 end
-local results = sweep.run{
-  name = "q1", jobs = jobs,
-  params = {{"lhid", lhids}, {"lambda", lambdas}},
-  logdir = opt.out .. "/logs",
-  csv = opt.out .. "/results.csv",
-  fn = function(p)
-    local r = q1.run{lhid = p.lhid, lambda = p.lambda, beta = opt.beta, rho = opt.rho,
-                     lr = opt.lr, momentum = opt.momentum, batch = math.tointeger(opt.batch),
-                     epochs = math.tointeger(opt.epochs), seed = math.tointeger(opt.seed),
-                     data = opt.data, out = rundir(p), quiet = jobs > 1, quiet_files = false}
-    return r
-  end,
-}
+-- --backend slurm: one job array, its files in <out>/sweep (resumable).
+local spec = sweep_sbatch.from_cli(opt, opt.out .. "/sweep")
+spec.name, spec.jobs = "q1", jobs
+spec.params = {{"lhid", lhids}, {"lambda", lambdas}}
+spec.logdir = opt.out .. "/logs"
+spec.csv = opt.out .. "/results.csv"
+spec.fn = function(p)
+  local r = q1.run{lhid = p.lhid, lambda = p.lambda, beta = opt.beta, rho = opt.rho,
+                   lr = opt.lr, momentum = opt.momentum, batch = math.tointeger(opt.batch),
+                   epochs = math.tointeger(opt.epochs), seed = math.tointeger(opt.seed),
+                   data = opt.data, out = rundir(p), quiet = jobs > 1 and spec.backend == "local",
+                   quiet_files = false}
+  return r
+end
+local results = sweep.run(spec)
+if not results then return end -- --dry-run
 
 -- One figure with every run's loss curve (J per epoch, mini-batch means).
 local curves = {title = string.format("Q1 sweep: J per epoch (beta %g, rho %g)", opt.beta, opt.rho),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of a build: ctest (C unit tests and the REPL test) and the
-# busted specs, then prints one summary line "N passed, N failed".
+# busted specs, then prints one summary line "N passed, N failed" (with
+# ", N skipped" and the reasons when a spec skipped tests).
 # Usage: tests/run_all.sh BUILD_DIR
 # With NNSH_SANITIZED=1 (an ASan/UBSan build) the specs run inside that
 # build's nnsh, so the sanitized module is the one exercised.
@@ -38,13 +39,17 @@ fi
 tap=$(mktemp)
 "${runner[@]}" --output=TAP tests/lua 2>&1 | tee "$tap"
 busted_rc=${PIPESTATUS[0]}
-l_ok=$(grep -c '^ok ' "$tap")
+# Skipped specs ("ok N - # SKIP reason", e.g. Slurm where it cannot run)
+# are counted apart from passes and their reasons repeated at the end.
+l_skip=$(grep -c '^ok .*# SKIP' "$tap")
+skips=$(grep '^ok .*# SKIP' "$tap" | sed 's/^ok [0-9]* - # SKIP /  skipped: /')
+l_ok=$(( $(grep -c '^ok ' "$tap") - l_skip ))
 l_bad=$(grep -c '^not ok ' "$tap")
 if [ "$busted_rc" -ne 0 ] && [ "$l_bad" -eq 0 ]; then
   echo "run_all: busted exited with status $busted_rc"
   l_bad=1
 fi
-if [ "$l_ok" -eq 0 ] && [ "$l_bad" -eq 0 ]; then
+if [ "$l_ok" -eq 0 ] && [ "$l_bad" -eq 0 ] && [ "$l_skip" -eq 0 ]; then
   echo "run_all: busted ran no spec"
   l_bad=1
 fi
@@ -53,5 +58,10 @@ failed=$((failed + l_bad))
 rm -f "$tap"
 
 echo
-echo "$passed passed, $failed failed"
+[ -n "$skips" ] && echo "$skips"
+if [ "$l_skip" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $l_skip skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]
