@@ -5,7 +5,9 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 
-.PHONY: all deps build demo test test-asan bench clean
+PREFIX     ?= /usr/local
+
+.PHONY: all deps build demo test test-asan bench clean install
 
 all: build
 
@@ -30,6 +32,11 @@ $(ASAN_BUILD)/CMakeCache.txt:
 test-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	NNSH_SANITIZED=1 bash tests/run_all.sh $(ASAN_BUILD)
+
+# nnsh on $(PREFIX)/bin, its Lua modules, scripts, data and models under
+# $(PREFIX)/share/nnsh (see CMakeLists.txt); e.g. make install PREFIX=$HOME/.local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 bench: build
 	bash bench/run

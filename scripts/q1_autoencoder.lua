@@ -12,7 +12,7 @@ local json = require "json"
 local q1 = require "q1"
 
 local d = q1.defaults
-local opt = cli.parse(arg or {}, {
+local spec = {
   usage = "nnsh scripts/q1_autoencoder.lua [options]",
   {"lhid", d.lhid, "hidden units"},
   {"lambda", d.lambda, "Tykhonov weight (J term lambda * sum W^2, tied weights)"},
@@ -27,16 +27,17 @@ local opt = cli.parse(arg or {}, {
   {"out", d.out, "output directory for the pictures"},
   {"json", nil, "write the results to FILE", type = "string"},
   {"quiet", false, "no per-epoch lines"},
-})
+}
+local opt = cli.parse(arg or {}, spec)
 if opt.lhid < 1 or opt.lhid ~= math.floor(opt.lhid) then
-  error("--lhid must be a positive integer, got " .. opt.lhid, 0)
+  cli.fail(spec, "--lhid must be a positive integer, got %s", opt.lhid)
 end
 opt.lhid = math.tointeger(opt.lhid)
 opt.batch = math.tointeger(opt.batch)
 opt.epochs = math.tointeger(opt.epochs)
-if not opt.batch or opt.batch < 1 then error("--batch must be a positive integer", 0) end
+if not opt.batch or opt.batch < 1 then cli.fail(spec, "--batch must be a positive integer") end
 require("ae").check({lambda = opt.lambda, beta = opt.beta, rho = opt.rho}, "q1_autoencoder")
-if not opt.epochs or opt.epochs < 0 then error("--epochs must be an integer >= 0", 0) end
+if not opt.epochs or opt.epochs < 0 then cli.fail(spec, "--epochs must be an integer >= 0") end
 
 print(string.format("Q1 autoencoder: Lhid %d, lambda %g, beta %g, rho %g, lr %g, momentum %g, " ..
                     "batch %d, %d epochs, seed %d", opt.lhid, opt.lambda, opt.beta, opt.rho,

@@ -37,7 +37,7 @@ local function ints(s, what)
   local out = {}
   for _, v in ipairs(cli.list(s)) do
     if math.type(v) ~= "integer" and not (type(v) == "number" and v == math.floor(v)) or v < 1 then
-      error(("--%s: '%s' is not a positive integer"):format(what, tostring(v)), 0)
+      cli.fail(options, "--%s: '%s' is not a positive integer", what, tostring(v))
     end
     out[#out + 1] = math.tointeger(v)
   end
@@ -47,7 +47,7 @@ local function nums(s, what)
   local out = {}
   for _, v in ipairs(cli.list(s)) do
     if type(v) ~= "number" or v < 0 then
-      error(("--%s: '%s' is not a number >= 0"):format(what, tostring(v)), 0)
+      cli.fail(options, "--%s: '%s' is not a number >= 0", what, tostring(v))
     end
     out[#out + 1] = v
   end
@@ -58,7 +58,7 @@ for _, l in ipairs(lambdas) do
   require("ae").check({lambda = l, beta = opt.beta, rho = opt.rho}, "q1_sweep")
 end
 local jobs = math.tointeger(opt.jobs or (opt.backend == "slurm" and #lhids * #lambdas or sweep.cores()))
-if not jobs or jobs < 1 then error("--jobs must be a positive integer", 0) end
+if not jobs or jobs < 1 then cli.fail(options, "--jobs must be a positive integer") end
 
 local function rundir(p) return string.format("%s/lhid%d_lambda%g", opt.out, p.lhid, p.lambda) end
 

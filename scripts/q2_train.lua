@@ -3,17 +3,21 @@
 --
 --   nnsh scripts/q2_train.lua [--configs 32x256,16x128,8x64] [--epochs 50]
 --        [--lr 0.15] [--momentum 0.85] [--batch 200] [--patience 3]
---        [--seed 1] [--out models/] [--plots out/q2] [--json FILE]
+--        [--seed 1] [--out out/q2] [--plots out/q2] [--json FILE] [--force]
 --
--- Writes models/q2_D{D}_P{P}.h5 (best weights), one PNG of the train and
--- validation curves per config, and prints a results table.
+-- Writes <out>/q2_D{D}_P{P}.h5 (best weights), one PNG of the train and
+-- validation curves per config, and prints a results table.  An existing
+-- checkpoint is never replaced without --force (the bundled model in
+-- models/ is only written when --out models --force says so).  Ctrl-C stops
+-- the current configuration after its mini-batch, saves its best weights
+-- and exits with status 130.
 local nn = require "nn"
 local optim = require "optim"
 local cli = require "cli"
 local json = require "json"
 local tg = require "trigram"
 
-local opt = cli.parse(arg, {
+local spec = {
   usage = "nnsh scripts/q2_train.lua [options]",
   {"configs", "32x256,16x128,8x64", "comma-separated DxP configurations"},
   {"epochs", 50, "maximum number of epochs"},
@@ -24,11 +28,18 @@ local opt = cli.parse(arg, {
   {"seed", 1, "random seed (init and shuffling)"},
   {"subset", 0, "train on the first N contexts only (0 = all)"},
   {"data", tg.default_data, "the Q2 HDF5 file"},
-  {"out", tg.root .. "/models", "directory for checkpoints"},
+  {"out", "out/q2", "directory for checkpoints"},
+  {"force", false, "replace existing checkpoints"},
   {"plots", "out/q2", "directory for the curve PNGs ('' = none)"},
   {"json", nil, "write the results as JSON to FILE", type = "string"},
   {"quiet", false, "no per-epoch lines"},
-})
+}
+local opt = cli.parse(arg, spec)
+
+local configs = cli.list(opt.configs, "x")
+local function checkpoint(D, P) return ("%s/q2_D%d_P%d.h5"):format(opt.out, D, P) end
+-- Refuse before any training, not after an hour of it.
+for _, cfg in ipairs(configs) do cli.check_new(checkpoint(cfg[1], cfg[2]), opt.force, spec) end
 
 local data = tg.read_data(opt.data)
 local trainx, traind = data.trainx, data.traind
@@ -41,7 +52,8 @@ print(("Q2 trigram model: %d training contexts, %d validation, %d test, vocabula
 
 os.execute("mkdir -p '" .. opt.out .. "'")
 local results = {}
-for _, cfg in ipairs(cli.list(opt.configs, "x")) do
+local last_hist
+for _, cfg in ipairs(configs) do
   local D, P = cfg[1], cfg[2]
   print(("\n== (D, P) = (%d, %d)"):format(D, P))
   nn.seed(opt.seed)
@@ -62,7 +74,8 @@ for _, cfg in ipairs(cli.list(opt.configs, "x")) do
   local val_ce = hist.val_loss[best]
   local secs = 0
   for _, s in ipairs(hist.seconds) do secs = secs + s end
-  local path = ("%s/q2_D%d_P%d.h5"):format(opt.out, D, P)
+  local path = checkpoint(D, P)
+  last_hist = hist
   tg.save(path, model, data.words, {D = D, P = P, best_epoch = best, val_ce = val_ce,
                                      test_ce = test_ce, test_accuracy = test_acc,
                                      lr = opt.lr, momentum = opt.momentum, batch = opt.batch,
@@ -94,3 +107,4 @@ if opt.json then
   json.write(opt.json, {experiment = "q2", settings = opt, results = results})
   print("wrote " .. opt.json)
 end
+cli.finish(last_hist, "training")

@@ -2,7 +2,7 @@
 -- defaults and compare them.
 --
 --   nnsh scripts/q3_compare.lua [--jobs N] [--json FILE] [--cells rnn,lstm,gru]
---        [--epochs 50] [--seed 1] [--out out/q3]
+--        [--epochs 50] [--seed 1] [--out out/q3] [--force]
 --        [--backend slurm [--time 60] [--partition P] [--cpus-per-task 2] ...] [--dry-run]
 --
 -- Each cell runs as its own process (`nnsh scripts/q3_rnn.lua --cell C ...
@@ -25,6 +25,7 @@ local options = {
   {"seed", 1, "random seed"},
   {"out", "out/q3", "directory for models, pictures and logs"},
   {"json", nil, "write the comparison as JSON to FILE", type = "string"},
+  {"force", false, "replace existing model files in --out"},
 }
 for _, o in ipairs(sweep_sbatch.cli_options) do options[#options + 1] = o end
 local opt = cli.parse(arg, options)
@@ -32,10 +33,11 @@ local opt = cli.parse(arg, options)
 local cells = {}
 for c in opt.cells:gmatch("[^,%s]+") do
   if c ~= "rnn" and c ~= "lstm" and c ~= "gru" then
-    error(("q3_compare: unknown cell '%s' (rnn, lstm, gru)"):format(c), 0)
+    cli.fail(options, "unknown cell '%s' in --cells (rnn, lstm, gru)", c)
   end
   cells[#cells + 1] = c
 end
+for _, c in ipairs(cells) do cli.check_new(("%s/q3_%s.h5"):format(opt.out, c), opt.force, options) end
 
 local function shq(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 local interpreter = arg[-1] or "nnsh"
@@ -59,13 +61,13 @@ end
 if opt.backend == "slurm" then interpreter, script = absolute(interpreter), absolute(script) end
 local spec = sweep_sbatch.from_cli(opt, opt.out .. "/sweep")
 spec.name, spec.jobs = "q3", math.tointeger(opt.jobs or (opt.backend == "slurm" and #cells or 1))
-if not spec.jobs or spec.jobs < 1 then error("--jobs must be a positive integer", 0) end
+if not spec.jobs or spec.jobs < 1 then cli.fail(options, "--jobs must be a positive integer") end
 spec.params = {{"cell", cells}}
 spec.logdir = opt.out .. "/logs"
 spec.command = function(point, outfile)
   return table.concat({shq(interpreter), shq(script), "--cell", point.cell,
     "--epochs", tostring(opt.epochs), "--seed", tostring(opt.seed),
-    "--out", shq(opt.out), "--json", shq(outfile), "--quiet"}, " ")
+    "--out", shq(opt.out), "--json", shq(outfile), "--quiet", opt.force and "--force" or ""}, " ")
 end
 local results = sweep.run(spec)
 if not results then return end -- --dry-run

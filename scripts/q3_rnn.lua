@@ -3,7 +3,7 @@
 --   nnsh scripts/q3_rnn.lua --cell rnn|lstm|gru [--hidden 128] [--mlp 64,32]
 --        [--lr LR] [--momentum 0.85] [--batch 32] [--epochs 50] [--clip C]
 --        [--standardize | --no-standardize] [--patience N] [--seed S]
---        [--out out/q3] [--json FILE]
+--        [--out out/q3] [--json FILE] [--force]
 --
 -- A recurrent layer (tanh RNN, LSTM or GRU, lua/nn/recurrent.lua) reads the
 -- 150 steps of 3 accelerometer axes; its last hidden state feeds an MLP with
@@ -37,9 +37,9 @@ local json = require "json"
 local plot = require "plot"
 local q3 = require "q3"
 
-local opt = cli.parse(arg, {
+local spec = {
   usage = "nnsh scripts/q3_rnn.lua --cell rnn|lstm|gru [options]",
-  {"cell", "lstm", "recurrent cell: rnn, lstm or gru"},
+  {"cell", "lstm", "recurrent cell", choices = {"rnn", "lstm", "gru"}},
   {"hidden", 128, "hidden units of the recurrent layer"},
   {"mlp", "64,32", "sizes of the ReLU layers after it (comma-separated, '' for none)"},
   {"lr", nil, "learning rate (default 0.01 for rnn, 0.05 for lstm and gru)", type = "number"},
@@ -55,18 +55,18 @@ local opt = cli.parse(arg, {
   {"out", "out/q3", "directory for the model and the pictures ('' = write nothing)"},
   {"json", nil, "write the results as JSON to FILE", type = "string"},
   {"quiet", false, "no per-epoch table"},
-})
+  {"force", false, "replace an existing model file in --out"},
+}
+local opt = cli.parse(arg, spec)
 
 local cell = opt.cell
-if not q3.DEFAULTS[cell] then
-  error(("q3_rnn: --cell must be rnn, lstm or gru, got '%s'"):format(cell), 0)
-end
+if opt.out ~= "" then cli.check_new(("%s/q3_%s.h5"):format(opt.out, cell), opt.force, spec) end
 local lr = opt.lr or q3.DEFAULTS[cell].lr
 local clip = opt.clip or q3.DEFAULTS[cell].clip
 local mlp = {}
 for w in tostring(opt.mlp):gmatch("[^,%s]+") do
   local n = math.tointeger(tonumber(w))
-  if not n or n < 1 then error(("q3_rnn: --mlp expects sizes like 64,32, got '%s'"):format(opt.mlp), 0) end
+  if not n or n < 1 then cli.fail(spec, "--mlp expects sizes like 64,32, got '%s'", opt.mlp) end
   mlp[#mlp + 1] = n
 end
 
@@ -172,8 +172,10 @@ local result = {
               epochs = opt.epochs, clip = clip, standardize = opt.standardize,
               patience = opt.patience, seed = opt.seed},
 }
+result.interrupted = hist.interrupted or false
 if opt.json then
   json.write(opt.json, result)
   print("wrote " .. opt.json)
 end
+cli.finish(hist, "training")
 return result

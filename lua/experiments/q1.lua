@@ -25,7 +25,7 @@ local q1 = {}
 q1.defaults = {lhid = 64, lambda = ae.defaults.lambda, beta = ae.defaults.beta,
                rho = ae.defaults.rho, lr = ae.defaults.lr, momentum = ae.defaults.momentum,
                batch = ae.defaults.batch, epochs = ae.defaults.epochs, seed = 1,
-               data = "data/data1.h5", out = "out/q1"}
+               data = require("nnsh.paths").file("data", "data1.h5"), out = "out/q1"}
 
 function q1.load(path)
   local h5 = require "h5"

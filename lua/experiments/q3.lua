@@ -22,8 +22,7 @@ local h5 = require "h5"
 
 local q3 = {}
 
-local here = debug.getinfo(1, "S").source:match("^@(.*)/lua/q3%.lua$")
-q3.root = here or "."
+q3.root = require("nnsh.paths").root
 q3.default_data = q3.root .. "/data/data3.h5"
 q3.CELLS = {"rnn", "lstm", "gru"}
 -- Learning rate and gradient-norm clipping per cell (scripts/q3_rnn.lua says

@@ -17,10 +17,10 @@ local h5 = require "h5"
 
 local tg = {}
 
-local here = debug.getinfo(1, "S").source:match("^@(.*)/lua/[^/]*$") or "."
-tg.root = here
-tg.default_data = here .. "/data/data2.h5"
-tg.default_model = here .. "/models/q2_D32_P256.h5"
+local paths = require "nnsh.paths"
+tg.root = paths.root
+tg.default_data = paths.file("data", "data2.h5")
+tg.default_model = paths.file("models", "q2_D32_P256.h5")
 
 local function doc(fn, text)
   if nn.setdoc then nn.setdoc(fn, text) end

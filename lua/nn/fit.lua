@@ -294,14 +294,20 @@ function nn.fit(a)
   local had_no_dx = model._noInputGrad
   if skip_dx then model:needInputGrad(false) end
   if can_catch then nn.catch_interrupt(true) end
-  local ok, err = xpcall(run, debug.traceback)
-  if skip_dx then model:needInputGrad(not had_no_dx) end
-  if can_catch then
-    nn.catch_interrupt(false)
-    if not ok then nn.interrupted() end -- drop a flag the failed run left unread
+  -- Clean-up runs on return and on error alike; an error is not caught and
+  -- re-raised, so it keeps its own position and traceback (nnsh shows one
+  -- message, not the trainer's traceback inside the shell's).
+  do
+    local _ <close> = setmetatable({}, {__close = function(_, err)
+      if skip_dx then model:needInputGrad(not had_no_dx) end
+      if can_catch then
+        nn.catch_interrupt(false)
+        if err ~= nil then nn.interrupted() end -- drop a flag the failed run left unread
+      end
+      if json_out and json_out ~= io.stdout then json_out:close() end
+    end})
+    run()
   end
-  if json_out and json_out ~= io.stdout then json_out:close() end
-  if not ok then error(err, 0) end
 
   h.epochs = #h.train_loss
   if h.best_epoch then

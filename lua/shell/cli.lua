@@ -10,26 +10,89 @@
 --     {"json", nil, "write results to FILE", type = "string"},
 --   })
 --
--- Each option is {name, default, help [, type=]}; the type comes from the
--- default (number, string, boolean) unless given.  `--name value` and
--- `--name=value` both work; booleans are flags (`--name`, `--no-name`).
--- Positional arguments are returned in `rest`.  Unknown options, missing
--- values and values of the wrong type raise an error that names the option
--- and shows the usage; `--help` prints the usage and exits.
+-- Each option is {name, default, help [, type=] [, choices=]}; the type
+-- comes from the default (number, string, boolean) unless given; choices
+-- lists the allowed values.  `--name value` and `--name=value` both work;
+-- booleans are flags (`--name`, `--no-name`).  Positional arguments are
+-- returned in `rest`.  `--help` prints the usage (generated from the option
+-- table, so it lists every option and both forms of a flag) and exits.
+--
+-- Usage errors (unknown option, missing value, wrong type, a value not
+-- among the choices, cli.fail from the script) are raised as an error
+-- object that prints as two lines, the message and a usage hint, with no
+-- stack traceback (nnsh prints tracebacks only for errors in user code).
 local cli = {}
+
+-- The error object of a usage error: prints as its message, no traceback.
+local UsageError = {__name = "cli.UsageError"}
+UsageError.__tostring = function(e) return e.msg end
+cli.UsageError = UsageError
+
+local function script_name(spec)
+  local u = spec.usage or ""
+  return u:match("([%w_%-%.]+%.lua)") or "script"
+end
+
+local function usage_error(spec, msg)
+  local name = script_name(spec)
+  error(setmetatable({msg = ("%s: %s\nusage: %s  (--help lists the options)")
+    :format(name, msg, spec.usage or "nnsh script.lua [options]")}, UsageError), 0)
+end
+
+--- cli.fail(spec, fmt, ...): raise a usage error for a bad option value the
+-- script itself found (one line and the usage hint, exit status 1).
+function cli.fail(spec, fmt, ...)
+  usage_error(spec, select("#", ...) > 0 and fmt:format(...) or fmt)
+end
 
 local function usage_text(spec)
   local lines = {"usage: " .. (spec.usage or "nnsh script.lua [options]"), "options:"}
   for _, o in ipairs(spec) do
     local name, default, help = o[1], o[2], o[3] or ""
     local kind = o.type or type(default)
-    local left = kind == "boolean" and ("--" .. name) or ("--" .. name .. " " .. kind:upper())
-    local def = default ~= nil and default ~= false and ("  (default " .. tostring(default) .. ")") or ""
+    local left
+    if kind == "boolean" then
+      -- a flag that is on by default is turned off with --no-name: show both
+      left = default == true and ("--[no-]" .. name) or ("--" .. name)
+    else
+      left = "--" .. name .. " " .. kind:upper()
+    end
+    local def = ""
+    if default == true then def = "  (default on)"
+    elseif default ~= nil and default ~= false then def = "  (default " .. tostring(default) .. ")" end
+    if o.choices then help = help .. " [" .. table.concat(o.choices, "|") .. "]" end
     lines[#lines + 1] = string.format("  %-24s %s%s", left, help, def)
   end
+  lines[#lines + 1] = string.format("  %-24s %s", "--help", "show this help")
   return table.concat(lines, "\n")
 end
 cli.usage = usage_text
+
+-- The option closest to a mistyped one (prefix, or edit distance <= 2).
+local function suggest(spec, name)
+  local best, bestd
+  for _, o in ipairs(spec) do
+    local cand = o[1]
+    local d
+    if cand:sub(1, #name) == name or name:sub(1, #cand) == cand then d = 0.5
+    else
+      local a, b = name, cand
+      local prev = {}
+      for j = 0, #b do prev[j] = j end
+      for i = 1, #a do
+        local cur = {[0] = i}
+        for j = 1, #b do
+          cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1,
+                            prev[j - 1] + (a:byte(i) == b:byte(j) and 0 or 1))
+        end
+        prev = cur
+      end
+      d = prev[#b]
+    end
+    if d <= 2 and (not bestd or d < bestd) then best, bestd = cand, d end
+  end
+  return best
+end
 
 local function convert(o, raw)
   local kind = o.type or type(o[2])
@@ -53,9 +116,7 @@ function cli.parse(argv, spec)
     opt[o[1]] = o[2]
   end
   local i, n = 1, #argv
-  local function fail(msg)
-    error(msg .. "\n" .. usage_text(spec), 0)
-  end
+  local function fail(msg) usage_error(spec, msg) end
   while i <= n do
     local a = argv[i]
     if a == "--help" or a == "-h" then
@@ -72,7 +133,10 @@ function cli.parse(argv, spec)
         name, negated = name:sub(4), true
       end
       local o = byname[name]
-      if not o then fail(("unknown option --%s"):format(name)) end
+      if not o then
+        local near = suggest(spec, name)
+        fail(("unknown option --%s%s"):format(name, near and (" (did you mean --%s?)"):format(near) or ""))
+      end
       local kind = o.type or type(o[2])
       if kind == "boolean" and value == nil then
         opt[name] = not negated
@@ -84,6 +148,14 @@ function cli.parse(argv, spec)
         end
         local ok, v = pcall(convert, o, value)
         if not ok then fail(v) end
+        if o.choices then
+          local found = false
+          for _, c in ipairs(o.choices) do found = found or c == v end
+          if not found then
+            fail(("option --%s must be one of %s, got '%s'"):format(name,
+              table.concat(o.choices, ", "), tostring(v)))
+          end
+        end
         opt[name] = v
       end
     else
@@ -92,6 +164,31 @@ function cli.parse(argv, spec)
     i = i + 1
   end
   return opt, rest
+end
+
+--- cli.check_new(path, force, spec): refuse to replace an existing file
+-- (a checkpoint, results) unless force; the usage error names the flag.
+function cli.check_new(path, force, spec)
+  local f = io.open(path, "rb")
+  if f and not force then
+    f:close()
+    usage_error(spec or {}, ("%s exists; pass --force to replace it, or choose another --out")
+      :format(path))
+  end
+  if f then f:close() end
+  return path
+end
+
+--- cli.finish(hist [, what]): after a training that Ctrl-C stopped
+-- (hist.interrupted), say so and exit with status 130, the convention for
+-- SIGINT; call it once the script has saved what it was asked to.
+function cli.finish(hist, what)
+  if hist and hist.interrupted then
+    io.stdout:flush()
+    io.stderr:write(("interrupted: %s stopped by Ctrl-C; what was trained so far is saved%s\n")
+      :format(what or "training", hist.best_epoch and (" (best epoch %d)"):format(hist.best_epoch) or ""))
+    os.exit(130)
+  end
 end
 
 -- "32x256,16x128" -> {{32,256},{16,128}}; "64,32" -> {64,32}

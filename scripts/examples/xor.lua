@@ -1,7 +1,16 @@
 -- XOR with a two-layer network: the smallest complete nnsh experiment.
--- Run:  nnsh scripts/examples/xor.lua        (or lua5.4 with nn on the path)
+-- Run:  nnsh scripts/examples/xor.lua [--out out/xor.h5] [--force]
 local nn = require "nn"
 local optim = require "optim"
+local cli = require "cli"
+
+local spec = {
+  usage = "nnsh scripts/examples/xor.lua [options]",
+  {"out", "out/xor.h5", "where to save the trained network ('' = do not save)"},
+  {"force", false, "replace the file if it exists"},
+}
+local opt = cli.parse(arg or {}, spec)
+if opt.out ~= "" then cli.check_new(opt.out, opt.force, spec) end
 
 -- The four XOR inputs and their classes (1 = "false", 2 = "true").
 local x = nn.tensor{{0, 0}, {0, 1}, {1, 0}, {1, 1}}
@@ -31,6 +40,8 @@ for i = 1, 4 do
 end
 
 -- Save it; nn.load rebuilds the same network from the file alone.
-os.execute("mkdir -p out")
-nn.save("out/xor.h5", model)
-print("saved out/xor.h5; reload with nn.load('out/xor.h5')")
+if opt.out ~= "" then
+  nn.image_c.mkdirs(opt.out)
+  nn.save(opt.out, model)
+  print(("saved %s; reload with nn.load('%s')"):format(opt.out, opt.out))
+end

@@ -17,17 +17,12 @@ int luaopen_nn(lua_State *L);
 /* Modules that become globals when their file exists (some are optional). */
 static const char *const module_globals[] = {"h5", "optim", "plot", "image", NULL};
 
-static const char *lua_dir(void) {
-  const char *dir = getenv("NNSH_LUA_DIR");
-  return dir && *dir ? dir : NNSH_LUA_DIR;
-}
-
 static void set_package_path(lua_State *L) {
   lua_getglobal(L, "package");
   lua_getfield(L, -1, "path");
   /* Library modules sit in lua/, the shell's own helpers in lua/shell/ and
    * the course experiments in lua/experiments/; all load by bare name. */
-  const char *dir = lua_dir();
+  const char *dir = nnsh_lua_dir();
   lua_pushfstring(L, "%s/?.lua;%s/shell/?.lua;%s/experiments/?.lua;%s", dir, dir, dir,
                   lua_tostring(L, -1));
   lua_setfield(L, -3, "path");
@@ -106,6 +101,12 @@ static const nnb_reg shell_fns[] = {
      "Memory held by live tensors (their buffers, which Lua's GC does not\n"
      "see) and by the Lua heap.  Prints as 'tensors 12.0 MiB live, Lua ...'.\n"
      "Run collectgarbage() first to drop unreachable tensors."},
+    {"trace", nnsh_l_trace,
+     "trace()\n"
+     "Print the full stack traceback of the last error.  Errors raised by\n"
+     "nnsh's own functions print as one line (the message names the function\n"
+     "and the bad argument); set NNSH_TRACE=1 to always see tracebacks.\n"
+     "  trace()"},
     {NULL, NULL, NULL}};
 
 void nnsh_open_env(lua_State *L) {
@@ -122,7 +123,7 @@ void nnsh_open_env(lua_State *L) {
 
 void nnsh_print_version(void) {
   printf("nnsh %s  (%s)\n", NNSH_VERSION, LUA_RELEASE);
-  fflush(stdout);
+  nnsh_print_paths();
 }
 
 void nnsh_print_banner(void) {

@@ -1,6 +1,15 @@
-/* Running Lua code the way lua.c does: every call is protected, errors get
- * a traceback, and Ctrl-C is armed only while Lua code runs. */
+/* Running Lua code the way lua.c does: every call is protected and Ctrl-C
+ * is armed only while Lua code runs.
+ *
+ * Error display: an error raised by nnsh's own code (a C function of nn, a
+ * module under lua/) on behalf of the caller is a usage error and prints
+ * as its message alone ("nn.mm: size mismatch, ..."), with the caller's
+ * file:line when it came from a script.  An error raised in the user's own
+ * code prints with its stack traceback, unless the only user code on the
+ * stack is the line typed at the prompt (or given with -e).  The full traceback of the last
+ * error is kept: trace() prints it; NNSH_TRACE=1 always prints it. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -25,7 +34,81 @@ int nnsh_report(lua_State *L, int status) {
   return status;
 }
 
-/* Turns the error object into "message\nstack traceback: ...". */
+#define TRACE_KEY "nnsh.trace"
+
+/* A C function, or a Lua function from a file under nnsh's lua/. */
+static int library_frame(const lua_Debug *ar) {
+  if (ar->what[0] == 'C') return 1;
+  const char *dir = nnsh_lua_dir();
+  size_t n = strlen(dir);
+  return ar->source[0] == '@' && strncmp(ar->source + 1, dir, n) == 0 &&
+         ar->source[1 + n] == '/';
+}
+
+/* The main chunk of a line typed at the prompt or given with -e. */
+static int is_stdin_main(const lua_Debug *ar) {
+  return strcmp(ar->what, "main") == 0 &&
+         (strcmp(ar->source, "=stdin") == 0 || strcmp(ar->source, "=(command line)") == 0);
+}
+
+/* Whether to print the traceback of the error message msg.  *where gets
+ * the first user frame (for a file:line prefix) when the error comes from
+ * nnsh's code, else its currentline is -1. */
+static int wants_traceback(lua_State *L, const char *msg, lua_Debug *where) {
+  where->currentline = -1;
+  if (strstr(msg, "interrupted!")) return 0; /* Ctrl-C: where it stopped is noise */
+  lua_Debug ar;
+  int level = 1;
+  if (!lua_getstack(L, level, &ar)) return 0;
+  lua_getinfo(L, "Sn", &ar);
+  /* error() and assert() raise for the function that called them. */
+  if (ar.what[0] == 'C' && ar.name &&
+      (strcmp(ar.name, "error") == 0 || strcmp(ar.name, "assert") == 0)) {
+    if (!lua_getstack(L, ++level, &ar)) return 0;
+    lua_getinfo(L, "Sn", &ar);
+  }
+  if (library_frame(&ar)) {
+    while (lua_getstack(L, ++level, &ar)) {
+      lua_getinfo(L, "Sl", &ar);
+      if (!library_frame(&ar)) {
+        *where = ar;
+        break;
+      }
+    }
+    return 0;
+  }
+  /* User code: a traceback, unless it is only the line typed at the prompt. */
+  for (; lua_getstack(L, level, &ar); level++) {
+    lua_getinfo(L, "S", &ar);
+    if (!library_frame(&ar) && !is_stdin_main(&ar)) return 1;
+  }
+  return 0;
+}
+
+/* msg starts with "<file of ar>:" (error(msg, 2) already says where). */
+static int has_position(const char *msg, const lua_Debug *ar) {
+  size_t n = strlen(ar->short_src);
+  return strncmp(msg, ar->short_src, n) == 0 && msg[n] == ':';
+}
+
+/* Skip a leading "<file under lua/>:12: ": where in nnsh's own code the
+ * error was raised does not help the user (trace() shows it). */
+static const char *skip_library_position(const char *msg) {
+  const char *dir = nnsh_lua_dir();
+  size_t n = strlen(dir);
+  int ours = (strncmp(msg, dir, n) == 0 && msg[n] == '/') ||
+             (strncmp(msg, "...", 3) == 0 && strstr(msg, "/lua/") != NULL);
+  if (!ours) return msg;
+  const char *p = strstr(msg, ".lua:");
+  if (!p) return msg;
+  p += 5;
+  if (*p < '0' || *p > '9') return msg;
+  while (*p >= '0' && *p <= '9') p++;
+  return p[0] == ':' && p[1] == ' ' ? p + 2 : msg;
+}
+
+/* Turns the error object into the message to print (see the top of the
+ * file) and keeps the full traceback for trace(). */
 static int msghandler(lua_State *L) {
   const char *msg = lua_tostring(L, 1);
   if (msg == NULL) {
@@ -34,7 +117,29 @@ static int msghandler(lua_State *L) {
     msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
   }
   luaL_traceback(L, L, msg, 1);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, LUA_REGISTRYINDEX, TRACE_KEY);
+  const char *always = getenv("NNSH_TRACE");
+  if (always && *always && strcmp(always, "0") != 0) return 1;
+  lua_Debug where;
+  if (wants_traceback(L, msg, &where)) return 1;
+  msg = skip_library_position(msg);
+  if (where.currentline > 0 && !has_position(msg, &where) &&
+      strcmp(where.source, "=stdin") != 0)
+    lua_pushfstring(L, "%s:%d: %s", where.short_src, where.currentline, msg);
+  else
+    lua_pushstring(L, msg);
   return 1;
+}
+
+int nnsh_l_trace(lua_State *L) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, TRACE_KEY) != LUA_TSTRING) {
+    lua_pushliteral(L, "trace: no error so far");
+  }
+  fwrite(lua_tostring(L, -1), 1, lua_rawlen(L, -1), stdout);
+  fputc('\n', stdout);
+  fflush(stdout);
+  return 0;
 }
 
 int nnsh_docall(lua_State *L, int narg, int nres) {

@@ -3,6 +3,7 @@
  *
  *   main.c        command line (-e, -i, -l, -v, script and arg table)
  *   run.c         protected calls with tracebacks, running files and strings
+ *   paths.c       where nnsh's files are (installed, checkout, build tree)
  *   env.c         the shell's Lua environment: paths, module globals,
  *                 threads(), mem(), banner
  *   repl.c        the read-eval-print loop: continuation lines, ?name, printing
@@ -25,12 +26,21 @@ int nnsh_docall(lua_State *L, int narg, int nres);
  * and pop it.  Returns status. */
 int nnsh_report(lua_State *L, int status);
 void nnsh_message(const char *msg);
+/* trace(): print the full traceback of the last error. */
+int nnsh_l_trace(lua_State *L);
 /* Compile and run; report errors.  Return a Lua status. */
 int nnsh_dostring(lua_State *L, const char *code, const char *chunkname);
 int nnsh_dorequire(lua_State *L, const char *name); /* _G[name] = require(name) */
 /* Run a script (fname NULL = stdin) with the arguments after it in argv
  * passed as `...`. */
 int nnsh_doscript(lua_State *L, const char *fname, char **args, int nargs);
+
+/* --- paths.c ----------------------------------------------------------- */
+/* The lua/ directory and the root holding lua/, scripts/, data/, models/
+ * (resolved once, see paths.c); nnsh -v prints them. */
+const char *nnsh_lua_dir(void);
+const char *nnsh_root_dir(void);
+void nnsh_print_paths(void);
 
 /* --- env.c ------------------------------------------------------------- */
 /* Open the standard libraries, set package.path, preload nn and make the
