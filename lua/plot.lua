@@ -26,6 +26,10 @@
 -- inline as datablocks) without running it; tests inspect it.
 local plot = {}
 
+-- Values returned through shown() are not echoed again by the REPL.
+local has_echo, echo = pcall(require, "nnsh.echo")
+local shown = has_echo and echo.shown or function(...) return ... end
+
 plot.gnuplot = "gnuplot" -- command used to run gnuplot
 
 -- --- helpers ---------------------------------------------------------------
@@ -202,6 +206,28 @@ end
 
 local log_tics
 
+-- A "nice" step (1, 2 or 5 times a power of ten) near span / n.
+local function nice_step(span, n)
+  local raw = span / n
+  if raw <= 0 then return 1 end
+  local mag = 10 ^ math.floor(math.log(raw, 10))
+  for _, m in ipairs{1, 2, 5, 10} do
+    if m * mag >= raw then return m * mag end
+  end
+  return 10 * mag
+end
+
+-- Linear ticks at multiples of a nice step inside [lo, hi] (used on a log
+-- axis whose data stay within a decade, where no 1-2-5 value falls).
+local function linear_tics(lo, hi)
+  local step = nice_step(hi - lo, 4)
+  local tics = {}
+  for k = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9) do
+    tics[#tics + 1] = fmtnum(tonumber(string.format("%.6g", k * step)))
+  end
+  return tics
+end
+
 local palette = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"}
 
@@ -226,8 +252,46 @@ log_tics = function(list)
       if v >= lo / 1.05 and v <= hi * 1.05 then tics[#tics + 1] = fmtnum(tonumber(string.format("%.6g", v))) end
     end
   end
-  if #tics < 2 then return "set ytics autofreq" end
+  if #tics < 3 and hi > lo then
+    local lin = linear_tics(lo, hi)
+    if #lin > #tics then tics = lin end
+  end
+  if #tics == 0 then tics = {fmtnum(tonumber(string.format("%.3g", lo)))} end
   return "set ytics (" .. table.concat(tics, ", ") .. ")"
+end
+
+-- The x range of the data, and whether every x is a whole number (epochs).
+local function x_extent(list)
+  local lo, hi, whole = math.huge, -math.huge, true
+  for _, s in ipairs(list) do
+    for j = 1, #s.y do
+      local x = s.x and s.x[j] or j
+      if x < lo then lo = x end
+      if x > hi then hi = x end
+      whole = whole and x == math.floor(x)
+    end
+  end
+  return lo, hi, whole
+end
+
+-- x axis: a single x value gets a range around it (gnuplot would draw
+-- 0.99 .. 1.01); whole-number x (epochs, steps) gets whole-number ticks.
+local function x_axis(lines, spec, list)
+  local lo, hi, whole = x_extent(list)
+  if spec.xrange then
+    lines[#lines + 1] = string.format("set xrange [%s:%s]", fmtnum(spec.xrange[1]),
+                                      fmtnum(spec.xrange[2]))
+  elseif hi == lo then
+    lines[#lines + 1] = string.format("set xrange [%s:%s]", fmtnum(lo - 1), fmtnum(hi + 1))
+  else
+    lines[#lines + 1] = "set autoscale xfix"
+  end
+  if whole and not spec.logx then
+    local span = hi == lo and 2 or hi - lo
+    lines[#lines + 1] = string.format("set xtics %s", fmtnum(math.max(1, math.ceil(nice_step(span, 8)))))
+  else
+    lines[#lines + 1] = "set xtics autofreq"
+  end
 end
 
 -- Settings and the plot command of one panel (datablocks named prefix1..n).
@@ -240,8 +304,7 @@ local function panel(lines, spec, list, prefix)
   lines[#lines + 1] = spec.logx and "set logscale x" or "unset logscale x"
   lines[#lines + 1] = spec.yrange and string.format("set yrange [%s:%s]",
     fmtnum(spec.yrange[1]), fmtnum(spec.yrange[2])) or "set autoscale yfix"
-  lines[#lines + 1] = spec.xrange and string.format("set xrange [%s:%s]",
-    fmtnum(spec.xrange[1]), fmtnum(spec.xrange[2])) or "set autoscale xfix"
+  x_axis(lines, spec, list)
   -- Ranges fit the data (no stretching to whole decades on log axes), with
   -- a little room above and below the curves.
   lines[#lines + 1] = "set offsets 0, 0, graph 0.05, graph 0.05"
@@ -252,8 +315,11 @@ local function panel(lines, spec, list, prefix)
     -- so every series of a sweep stays distinguishable.
     local color = s.color or palette[(i - 1) % #palette + 1]
     local dash = s.dash or ((i - 1) // #palette) % 5 + 1
+    -- A single point is invisible as a line: draw it as a marker.
+    local style = s.style
+    if #s.y == 1 and style == "lines" then style = "linespoints pt 7 ps 1.5" end
     parts[i] = string.format("$%s%d using 1:2 with %s lw 2 lc rgb '%s' dt %d title %s", prefix,
-                             i, s.style, color, dash, gq(s.name))
+                             i, style, color, dash, gq(s.name))
   end
   lines[#lines + 1] = "plot " .. table.concat(parts, ", \\\n     ")
 end
@@ -415,7 +481,10 @@ local function render(kind, spec, fname, defw, defh)
     if type(spec.terminal) == "table" then w, h = spec.terminal[1] or w, spec.terminal[2] or h end
     local out = run(script_of(kind, spec, string.format("set terminal dumb size %d,%d", w, h)),
                     fname)
-    if not spec.quiet then io.write(out) end
+    if not spec.quiet then
+      io.write(out)
+      return shown(out)
+    end
     return out
   end
   local path = spec.path
@@ -439,7 +508,10 @@ local function render(kind, spec, fname, defw, defh)
     os.remove(tmp)
     error(fname .. ": cannot write '" .. path .. "': " .. tostring(rerr), 0)
   end
-  if not spec.quiet then print("wrote " .. path) end
+  if not spec.quiet then
+    print("wrote " .. path)
+    return shown(path)
+  end
   return path
 end
 

@@ -10,8 +10,9 @@
 --
 -- Network (EXPERIMENTS.md Q2): one embedding matrix R (V x D) shared by the
 -- three context positions (a row lookup), the three rows concatenated (3D),
--- P sigmoid units, a V-way softmax.  Tokens are lowercase and split on white
--- space; punctuation such as "," "." "'s" "nt" are words of the vocabulary.
+-- P sigmoid units, a V-way softmax.  Queries are tokenised as the corpus
+-- was (tg.tokenize): lower case, "don't" -> do nt, "it's" -> it 's,
+-- punctuation split off; "," "." "'s" "nt" are words of the vocabulary.
 local nn = require "nn"
 local h5 = require "h5"
 
@@ -136,15 +137,72 @@ function Model:word_id(w)
   return id
 end
 
--- "What does  NEW" -> {"what", "does", "new"}, with checks.
+-- Queries are tokenised the way the corpus was (Penn-Treebank style, lower
+-- case): "n't" becomes the word "nt" after its stem ("don't" -> do nt,
+-- "can't" -> ca nt), the clitics 's 're 've 'll 'd 'm are words of their
+-- own ("it's" -> it 's), and punctuation , . ? ! ; : ( ) " $ -- is split
+-- off, except the full stop of abbreviations the vocabulary knows (mr.).
+local clitics = {"'s", "'re", "'ve", "'ll", "'d", "'m"}
+local lead_punct = {["$"] = true, ["("] = true, ['"'] = true, ["`"] = true, ["'"] = true}
+local trail_punct = {[","] = true, ["."] = true, ["?"] = true, ["!"] = true, [";"] = true,
+                     [":"] = true, [")"] = true, ['"'] = true, ["'"] = true}
+
+local function split_chunk(w, known, out)
+  local tail = {}
+  -- leading symbols: $5 -> $ 5, (new -> ( new
+  while #w > 1 and lead_punct[w:sub(1, 1)] and not (known and known[w]) do
+    out[#out + 1] = w:sub(1, 1)
+    w = w:sub(2)
+  end
+  -- trailing punctuation and dashes, innermost last
+  while #w > 0 and not (known and known[w]) do
+    if w:sub(-2) == "--" and #w > 2 then
+      table.insert(tail, 1, "--"); w = w:sub(1, -3)
+    elseif #w > 1 and trail_punct[w:sub(-1)] then
+      table.insert(tail, 1, w:sub(-1)); w = w:sub(1, -2)
+    else
+      break
+    end
+  end
+  if not (known and known[w]) then
+    local stem = w:match("^(.+)n't$")
+    if stem then
+      out[#out + 1] = stem; out[#out + 1] = "nt"; w = nil
+    else
+      for _, c in ipairs(clitics) do
+        if #w > #c and w:sub(-#c) == c then
+          out[#out + 1] = w:sub(1, -#c - 1); out[#out + 1] = c; w = nil
+          break
+        end
+      end
+    end
+  end
+  if w and w ~= "" then out[#out + 1] = w end
+  for _, t in ipairs(tail) do out[#out + 1] = t end
+end
+
+--- tg.tokenize(text [, known]) -> list of tokens, as the corpus spells them.
+-- known (a set of words) keeps vocabulary words such as "mr." whole.
+function tg.tokenize(text, known)
+  if type(text) ~= "string" then
+    error(("tg.tokenize: expected a string, got %s"):format(type(text)), 2)
+  end
+  -- typographic apostrophes and quotes as their ASCII forms
+  text = text:gsub("\u{2019}", "'"):gsub("\u{2018}", "'"):gsub("[\u{201C}\u{201D}]", '"')
+  local out = {}
+  for w in text:lower():gmatch("%S+") do split_chunk(w, known, out) end
+  return out
+end
+
+-- "What don't  NEW" -> {"what", "do", "nt", "new"}, with checks.
 function Model:tokens(text)
   if type(text) ~= "string" then
     error(("a trigram is a string of three words, got %s"):format(type(text)), 0)
   end
-  local toks = {}
-  for w in text:lower():gmatch("%S+") do toks[#toks + 1] = w end
+  local toks = tg.tokenize(text, self.ids)
   if #toks ~= 3 then
-    error(("a trigram needs three words, got %d: '%s'"):format(#toks, text), 0)
+    error(("a trigram needs three words, got %d: '%s'%s"):format(#toks, text,
+      #toks ~= select(2, text:gsub("%S+", "")) and (" (read as: %s)"):format(table.concat(toks, " ")) or ""), 0)
   end
   return toks
 end

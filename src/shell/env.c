@@ -101,6 +101,12 @@ static const nnb_reg shell_fns[] = {
      "Memory held by live tensors (their buffers, which Lua's GC does not\n"
      "see) and by the Lua heap.  Prints as 'tensors 12.0 MiB live, Lua ...'.\n"
      "Run collectgarbage() first to drop unreachable tensors."},
+    {"timing", nnsh_l_timing,
+     "timing([seconds | false]) -> threshold or false\n"
+     "The REPL prints the wall time of a command that took longer than the\n"
+     "threshold (default 0.5 s, or $NNSH_TIMING) as a dim line, e.g. 1.84 s.\n"
+     "timing(0) times every command, timing(false) turns it off.\n"
+     "  timing(2)"},
     {"trace", nnsh_l_trace,
      "trace()\n"
      "Print the full stack traceback of the last error.  Errors raised by\n"
@@ -126,10 +132,25 @@ void nnsh_print_version(void) {
   nnsh_print_paths();
 }
 
+/* Why OpenBLAS runs this kernel and this many threads: an environment
+ * variable that set it, else its own choice. */
+static const char *set_by(const char *const *vars) {
+  for (; *vars; vars++) {
+    const char *v = getenv(*vars);
+    if (v && *v) return *vars;
+  }
+  return NULL;
+}
+
 void nnsh_print_banner(void) {
-  printf("nnsh %s  (%s, OpenBLAS %s, %d thread%s)\n"
+  static const char *const kernel_vars[] = {"OPENBLAS_CORETYPE", NULL};
+  static const char *const thread_vars[] = {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", NULL};
+  const char *kv = set_by(kernel_vars), *tv = set_by(thread_vars);
+  int n = nn_blas_threads();
+  printf("nnsh %s  (%s, OpenBLAS kernel %s%s%s%s, %d thread%s%s%s%s)\n"
          "help() for help, ?name for docs, Ctrl-D to quit\n",
-         NNSH_VERSION, LUA_RELEASE, nn_blas_corename(), nn_blas_threads(),
-         nn_blas_threads() == 1 ? "" : "s");
+         NNSH_VERSION, LUA_RELEASE, nn_blas_corename(), kv ? " (" : " (detected",
+         kv ? kv : "", ")", n, n == 1 ? "" : "s", tv ? " (" : " (one per core",
+         tv ? tv : "", ")");
   fflush(stdout);
 }

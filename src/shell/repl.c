@@ -6,11 +6,16 @@
  *   - results are printed by nnsh.pretty's show() (tables readably,
  *     __tostring when there is one); a call whose results are all nil
  *     prints nothing.
- * Errors print with their traceback and the loop goes on. */
+ * Errors print as shell/run.c says and the loop goes on.  A command that
+ * took longer than the timing threshold (0.5 s; timing(s) changes it,
+ * timing(false) turns it off, NNSH_TIMING sets it at start-up) is followed
+ * by a dim line with its wall time, "1.84 s". */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 
@@ -161,6 +166,7 @@ static void print_results(lua_State *L, int call) {
   push_show(L);
   lua_insert(L, 1);
   if (nnsh_docall(L, n, 1) == LUA_OK) {
+    if (lua_isnil(L, -1)) return; /* already shown by the function itself */
     size_t len;
     const char *s = luaL_tolstring(L, -1, &len);
     fwrite(s, 1, len, stdout);
@@ -172,7 +178,58 @@ static void print_results(lua_State *L, int call) {
   fflush(stdout);
 }
 
+/* Seconds; < 0 = off.  Set from NNSH_TIMING on the first use. */
+static double timing_threshold = 0.5;
+static int timing_read_env = 0;
+
+static void timing_init(void) {
+  if (timing_read_env) return;
+  timing_read_env = 1;
+  const char *env = getenv("NNSH_TIMING");
+  if (env && *env) {
+    char *end;
+    double v = strtod(env, &end);
+    if (end != env) timing_threshold = v;
+    else if (strcmp(env, "off") == 0) timing_threshold = -1;
+  }
+}
+
+int nnsh_l_timing(lua_State *L) {
+  timing_init();
+  if (lua_isboolean(L, 1)) {
+    timing_threshold = lua_toboolean(L, 1) ? 0.5 : -1;
+  } else if (!lua_isnoneornil(L, 1)) {
+    int isnum;
+    double v = lua_tonumberx(L, 1, &isnum);
+    if (!isnum || v < 0)
+      return luaL_error(L, "timing: expected seconds >= 0 or false, got %s",
+                        luaL_tolstring(L, 1, NULL));
+    timing_threshold = v;
+  }
+  if (timing_threshold < 0) lua_pushboolean(L, 0);
+  else lua_pushnumber(L, timing_threshold);
+  return 1;
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void show_time(double secs) {
+  if (timing_threshold < 0 || secs < timing_threshold) return;
+  char buf[48];
+  if (secs < 1) snprintf(buf, sizeof buf, "%.0f ms", secs * 1e3);
+  else if (secs < 60) snprintf(buf, sizeof buf, "%.2f s", secs);
+  else snprintf(buf, sizeof buf, "%d min %.0f s", (int)(secs / 60), secs - 60 * (int)(secs / 60));
+  int dim = isatty(STDOUT_FILENO);
+  printf("%s%s%s\n", dim ? "\033[2m" : "", buf, dim ? "\033[0m" : "");
+  fflush(stdout);
+}
+
 void nnsh_repl(lua_State *L) {
+  timing_init();
   const char *progname = nnsh_progname;
   nnsh_progname = NULL;
   nnsh_lineedit_open(L);
@@ -182,11 +239,15 @@ void nnsh_repl(lua_State *L) {
     int status = load_statement(L, &call);
     if (status == READ_END) break;
     if (status == READ_AGAIN) continue;
+    lua_pushnil(L); /* forget what the previous command showed (nnsh.echo) */
+    lua_setfield(L, LUA_REGISTRYINDEX, "nnsh.shown");
+    double t0 = now();
     if (status == LUA_OK) status = nnsh_docall(L, 0, LUA_MULTRET);
     if (status == LUA_OK)
       print_results(L, call);
     else
       nnsh_report(L, status);
+    show_time(now() - t0);
   }
   lua_settop(L, 0);
   fputs("\n", stdout);

@@ -52,6 +52,9 @@ void nnsh_print_banner(void);
 
 /* --- repl.c ------------------------------------------------------------ */
 void nnsh_repl(lua_State *L);
+/* timing([seconds | false]) -> threshold: when the REPL prints a
+ * command's wall time. */
+int nnsh_l_timing(lua_State *L);
 
 /* --- lineedit.c -------------------------------------------------------- */
 void nnsh_lineedit_open(lua_State *L);

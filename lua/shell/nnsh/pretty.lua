@@ -62,6 +62,37 @@ end
 
 local format_value
 
+local function is_tensor(v)
+  local mt = getmetatable(v)
+  return type(v) == "userdata" and type(mt) == "table" and rawget(mt, "__name") == "nn.Tensor"
+end
+
+local function short_number(x)
+  if math.type(x) == "integer" then return tostring(x) end
+  return (string.format("%.4g", x))
+end
+
+-- A tensor inside a table: one line with its type, shape and values (up to
+-- 6 elements) or its range, instead of the full printout of every slice.
+local function tensor_line(t)
+  local dims = {}
+  for i = 1, t:dim() do dims[i] = tostring(t:size(i)) end
+  local shape = #dims > 0 and table.concat(dims, "x") or "empty"
+  local n = t:numel()
+  local what
+  if n == 0 then
+    what = ""
+  elseif n <= 6 then
+    local vals, flat = {}, t:contiguous():view(n):totable()
+    for i = 1, n do vals[i] = short_number(flat[i]) end
+    what = "  {" .. table.concat(vals, ", ") .. "}"
+  else
+    what = ("  range [%s, %s]"):format(short_number(t:min()), short_number(t:max()))
+  end
+  return ("<%s %s%s>"):format(t:type(), shape, what)
+end
+M.tensor_line = tensor_line
+
 local function format_table(t, opts, indent, seen)
   if seen[t] then return "<cycle " .. tostring(t) .. ">" end
   local n = 0 -- the array part 1..n is printed without keys
@@ -96,7 +127,11 @@ local function format_table(t, opts, indent, seen)
   end
 
   local line = "{" .. table.concat(parts, ", ") .. "}"
-  if #line + indent <= opts.width and not line:find("\n", 1, true) then return line end
+  local has_tensor = false
+  for _, v in next, t do has_tensor = has_tensor or is_tensor(v) end
+  if #line + indent <= opts.width and not line:find("\n", 1, true) and not has_tensor then
+    return line
+  end
   local pad = (" "):rep(indent + 2)
   return "{\n" .. pad .. table.concat(parts, ",\n" .. pad) .. "\n" .. (" "):rep(indent) .. "}"
 end
@@ -106,6 +141,10 @@ function format_value(v, opts, indent, seen)
   if tv == "string" then return quote(v, M.strlen) end
   if tv == "table" and not has_tostring(v) then
     return format_table(v, opts, indent, seen)
+  end
+  if indent > 0 and is_tensor(v) then
+    local ok, line = pcall(tensor_line, v)
+    if ok then return line end
   end
   return tostring(v)
 end
@@ -117,9 +156,13 @@ function M.format(v, opts)
   return format_value(v, o, 0, {})
 end
 
+local echo = require "nnsh.echo"
+
 -- The REPL prints all results of a line on one line, tab-separated; strings
--- at the top level print as they are (as Lua's own REPL does).
+-- at the top level print as they are (as Lua's own REPL does).  Results a
+-- function has already printed (nnsh.echo) give nil: nothing to print.
 function M.show(...)
+  if echo.already(...) then return nil end
   local out = {}
   for i = 1, select("#", ...) do
     local v = select(i, ...)
