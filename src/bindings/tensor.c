@@ -422,9 +422,14 @@ static int l_tostring(lua_State *L) {
   return 1;
 }
 
+/* t[{i, j}] (tensor_tableindex.c) */
+int nnb_tensor_index_table(lua_State *L, nn_tensor *t, int key);
+int nnb_tensor_newindex_table(lua_State *L, nn_tensor *t, int key, int val);
+
 /* t[i]: a row view of a tensor with 2+ dims, a number of a vector. */
 static int l_index_mm(lua_State *L) {
   nn_tensor *t = nnb_checktensor(L, 1, "[]");
+  if (lua_type(L, 2) == LUA_TTABLE) return nnb_tensor_index_table(L, t, 2);
   if (lua_type(L, 2) == LUA_TNUMBER) {
     int ok;
     lua_Integer i = lua_tointegerx(L, 2, &ok);
@@ -450,6 +455,7 @@ static int l_index_mm(lua_State *L) {
 
 static int l_newindex(lua_State *L) {
   nn_tensor *t = nnb_checktensor(L, 1, "[]=");
+  if (lua_type(L, 2) == LUA_TTABLE) return nnb_tensor_newindex_table(L, t, 2, 3);
   int ok;
   lua_Integer i = lua_tointegerx(L, 2, &ok);
   if (!ok) return nnb_error(L, "[]=", "index must be an integer, got %s", luaL_typename(L, 2));
