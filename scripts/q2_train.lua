@@ -70,8 +70,8 @@ for _, cfg in ipairs(configs) do
   }
   local best = hist.best_epoch
   local test_ce, test_acc = tg.evaluate(model, data.testx, data.testd)
-  local train_ce = hist.train_loss[best]
-  local val_ce = hist.val_loss[best]
+  local train_ce = best and hist.train_loss[best]
+  local val_ce = best and hist.val_loss[best]
   local secs = 0
   for _, s in ipairs(hist.seconds) do secs = secs + s end
   local path = checkpoint(D, P)
@@ -93,15 +93,18 @@ for _, cfg in ipairs(configs) do
   end
   results[#results + 1] = {D = D, P = P, best_epoch = best, epochs_run = #hist.train_loss,
                            train_ce = train_ce, val_ce = val_ce, test_ce = test_ce,
-                           test_accuracy = test_acc, sec_per_epoch = secs / #hist.seconds,
+                           test_accuracy = test_acc, sec_per_epoch = secs / math.max(#hist.seconds, 1),
                            interrupted = hist.interrupted or false, checkpoint = path}
   if hist.interrupted then break end
 end
 
 print("\nconfig      best epoch  train CE  val CE  test CE  test acc  s/epoch")
+local nan = 0 / 0
 for _, r in ipairs(results) do
+  -- (an interrupted first epoch has no best epoch yet)
   print(("(%2d,%4d)   %10d  %8.4f  %6.4f  %7.4f  %8.4f  %7.2f"):format(
-    r.D, r.P, r.best_epoch, r.train_ce, r.val_ce, r.test_ce, r.test_accuracy, r.sec_per_epoch))
+    r.D, r.P, r.best_epoch or 0, r.train_ce or nan, r.val_ce or nan, r.test_ce, r.test_accuracy,
+    r.sec_per_epoch))
 end
 if opt.json then
   json.write(opt.json, {experiment = "q2", settings = opt, results = results})

@@ -124,6 +124,12 @@ static int msghandler(lua_State *L) {
   lua_Debug where;
   if (wants_traceback(L, msg, &where)) return 1;
   msg = skip_library_position(msg);
+  /* "stdin:1: " of a usage error only repeats the line just typed */
+  if (strncmp(msg, "stdin:", 6) == 0) {
+    const char *p = msg + 6;
+    while (*p >= '0' && *p <= '9') p++;
+    if (p > msg + 6 && p[0] == ':' && p[1] == ' ') msg = p + 2;
+  }
   if (where.currentline > 0 && !has_position(msg, &where) &&
       strcmp(where.source, "=stdin") != 0)
     lua_pushfstring(L, "%s:%d: %s", where.short_src, where.currentline, msg);

@@ -33,3 +33,38 @@ describe("cli.parse", function()
     assert.error_matches(function() cli.list("32xa", "x") end, "is not a list of numbers")
   end)
 end)
+
+describe("cli usage and errors (issue 15)", function()
+  local s = {
+    usage = "nnsh scripts/q3_rnn.lua [options]",
+    {"epochs", 50, "max epochs"},
+    {"cell", "lstm", "cell", choices = {"rnn", "lstm", "gru"}},
+    {"standardize", true, "standardize inputs"},
+    {"quiet", false, "no output"},
+  }
+  it("lists both forms of a flag that is on by default", function()
+    local u = cli.usage(s)
+    assert.matches("%-%-%[no%-%]standardize", u)
+    assert.matches("%-%-quiet ", u)
+    assert.matches("%[rnn|lstm|gru%]", u)
+  end)
+  it("raises usage errors as one line plus a hint, with a suggestion", function()
+    local ok, e = pcall(cli.parse, {"--epoch", "1"}, s)
+    assert.is_false(ok)
+    assert.equal("table", type(e)) -- an error object: nnsh prints no traceback
+    assert.equal("q3_rnn.lua: unknown option --epoch (did you mean --epochs?)\n" ..
+                 "usage: nnsh scripts/q3_rnn.lua [options]  (--help lists the options)", tostring(e))
+    local ok2, e2 = pcall(cli.parse, {"--cell", "xyz"}, s)
+    assert.is_false(ok2)
+    assert.matches("^q3_rnn.lua: option %-%-cell must be one of rnn, lstm, gru, got 'xyz'\nusage:", tostring(e2))
+    assert.error_matches(function() cli.fail(s, "--hidden must be positive, got %d", -1) end,
+                         "q3_rnn.lua: %-%-hidden must be positive, got %-1")
+  end)
+  it("refuses to replace an existing file without force", function()
+    local f = os.tmpname()
+    assert.error_matches(function() cli.check_new(f, false, s) end, "exists; pass %-%-force to replace it")
+    assert.equal(f, cli.check_new(f, true, s))
+    os.remove(f)
+    assert.equal(f, cli.check_new(f, false, s))
+  end)
+end)

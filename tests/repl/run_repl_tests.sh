@@ -17,6 +17,9 @@ fail=0
 tmp=$(mktemp -d)
 SOCK="nnsh-test-$$"
 export NNSH_HISTORY="$tmp/history"
+# no timing lines unless a check asks for them (a loaded machine can make
+# any command slow); the timing checks turn it on with timing(s)
+export NNSH_TIMING=off
 
 T() { tmux -L "$SOCK" -f /dev/null "$@"; }
 cleanup() {
@@ -128,6 +131,13 @@ else
   if start_shell && screen | grep -q "^nnsh .*Lua 5.4" &&
      screen | grep -q "help() for help, ?name for docs"; then
     ok "banner shows version, Lua, OpenBLAS and the help hint"
+    banner_threads=$(screen | grep -oE '[0-9]+ threads?' | head -n 1 | grep -oE '^[0-9]+')
+    if screen | grep -qE "OpenBLAS kernel [A-Za-z0-9_]+ \((detected|OPENBLAS_CORETYPE)\), [0-9]+ threads? \("; then
+      ok "banner names the kernel and thread count and why"
+    else
+      bad "banner kernel/threads" "$(screen)"
+    fi
+    check_line "the banner's thread count is the one in use" "threads()" "$banner_threads"
   else
     bad "banner" "$(screen)"
   fi
@@ -240,6 +250,52 @@ only me
   check_line "?unknown says so" "?nn.nosuchthing" "help: no such name: nn.nosuchthing"
   check_line "threads() returns the BLAS thread count" "threads(1)" "1"
   check_line "mem() reports tensor and Lua memory" "mem().lua_bytes > 0" "true"
+
+  # --- issue 15: errors, single rendering, timing, banner ------------------
+  send_line "tg = require 'trigram'; m = tg.load()"
+  check_screen "a usage error from nnsh's code is one line" 'm:topk("what dose new")' \
+    "> m:topk(\"what dose new\")
+unknown word 'dose' (not among the 250 words of the vocabulary); closest: does, case, come, do, down
+>"
+  fresh
+  send_line "trace()"
+  if wait_screen "stack traceback:" -F && wait_screen "in method 'word_id'" -F; then
+    ok "trace() shows the full traceback of the last error"
+  else
+    bad "trace()" "$(screen)"
+  fi
+  check_screen "a size mismatch is one line" "nn.mm(nn.ones(2, 3), nn.ones(2, 3))" \
+    "> nn.mm(nn.ones(2, 3), nn.ones(2, 3))
+nn.mm: size mismatch, (2x3) * (2x3)
+>"
+  check_screen "image.grid with a path shows one line, not its results again" \
+    "image.grid(nn.rand(4, 8, 8), {path = '$tmp/g.png'})" \
+    "> image.grid(nn.rand(4, 8, 8), {path = '$tmp/g.png'})
+wrote $tmp/g.png (19x19)
+>"
+  check_screen "a table of tensors prints one line per entry" \
+    "{a = nn.zeros(100, 3, 16, 16), b = nn.tensor{1, 2}}" \
+    "> {a = nn.zeros(100, 3, 16, 16), b = nn.tensor{1, 2}}
+{
+  a = <float32 100x3x16x16  range [0, 0]>,
+  b = <float32 2  {1, 2}>
+}
+>"
+  if command -v gnuplot >/dev/null; then
+    fresh
+    send_line "plot.term{{name = 'a', y = {3, 2, 1}}, terminal = {50, 12}}"
+    wait_prompt
+    frames=$(screen | grep -c -- "+-----")
+    if [ "$frames" = 2 ]; then ok "plot.term draws the plot once"; else bad "plot.term once ($frames frames)" "$(screen)"; fi
+  fi
+  fresh
+  send_line "timing(0.5)"
+  check_screen "a fast command shows no time" "1 + 1" "> 1 + 1
+2
+>"
+  check_line "a command over the threshold is followed by its time" \
+    "t0 = nn.clock(); while nn.clock() - t0 < 0.7 do end" '^[0-9]+ ms$|^[0-9]+\.[0-9]+ s$' -E
+  send_line "timing(false)"
 
   fresh
   send_line "function cube(x)"
