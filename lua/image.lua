@@ -85,8 +85,10 @@ every tile to its own min..max; "all" the grid's min..max; "none" clamps
 to [0,1].
 With path: writes a PNG (directories created, atomic), prints and returns
 the path; without: returns the picture as a tensor in [0,1].
-  image.grid(W:view(64,16,16), {rows=8, normalize="each", scale=4,
-             path="out/q1/features.png"})]])
+Example (64 filters of 16x16, each stretched to its own range):
+  local W = nn.randn(64, 256)
+  image.grid(W:view(64, 16, 16), {rows = 8, normalize = "each", scale = 4,
+             path = "out/features.png"})]])
   nn.setdoc(image.save, [[
 image.save(t, path [, opts]): write one (H,W) or (3,H,W) image as a PNG.
   image.save(nn.rand(3,32,32), "out/noise.png", {scale=4})]])

@@ -569,15 +569,21 @@ plot.lines{ {name=, y=, x=, style="lines"}, ..., x=, title=, xlabel=, ylabel=,
             logy=, path="out/loss.png" | terminal=true, width=800, height=500 }
 Line plot of one or more series (arrays or 1-d tensors) with gnuplot; .png
 or .svg by extension; terminal=true draws it as text in the REPL.
-  plot.lines{ {name="train", y=hist.train}, {name="val", y=hist.val},
+Prints "wrote <path>" and returns the path (the REPL does not echo it again).
+Example (hist as nn.fit returns it):
+  local hist = {train_loss = {2.1, 1.4, 1.1, 1.0}, val_loss = {2.2, 1.6, 1.4, 1.35}}
+  plot.lines{ {name="train", y=hist.train_loss}, {name="validation", y=hist.val_loss},
               xlabel="epoch", ylabel="loss", path="out/loss.png"}]])
   nn.setdoc(plot.grid, [[
 plot.grid{ {<plot.lines spec>}, ..., rows=, cols=, title=, path= }
 Several line plots as subplots of one picture (gnuplot multiplot).
+Example:
+  local ya, yb = {3, 2, 1.5, 1.2}, {3, 2.5, 2.2, 2.1}
   plot.grid{ {{name="a", y=ya}, title="run a"}, {{name="b", y=yb}, title="run b"},
              cols=2, path="out/runs.png"}]])
   nn.setdoc(plot.term, [[
-plot.term{...}: plot.lines drawn as text in the terminal (gnuplot dumb).
+plot.term{...}: plot.lines drawn as text in the terminal (gnuplot dumb);
+prints it once and returns the text (terminal={w, h} sets the size).
   plot.term{ {name="loss", y={3, 2, 1.5, 1.2}} }]])
   nn.setdoc(plot.confusion, [[
 plot.confusion(matrix, labels, {path=, title=, normalize=})
@@ -587,7 +593,8 @@ with the counts written in the cells; normalize colours by row fraction.
   nn.setdoc(plot.script, [[
 plot.script(kind, spec [, term, output]): the gnuplot script plot.lines /
 plot.grid / plot.confusion would run (kind "lines", "grid", "confusion";
-confusion spec = {matrix=, labels=, ...}), without running it.]])
+confusion spec = {matrix=, labels=, ...}), without running it.
+  print(plot.script("lines", {{name = "loss", y = {3, 2, 1}}}))]])
 end
 
 return plot

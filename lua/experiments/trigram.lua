@@ -44,7 +44,8 @@ function tg.build(V, D, P, std)
   return model
 end
 doc(tg.build, "tg.build(V, D, P [, std=0.01]) -> nn.Sequential: Embedding(V,D) -> View(3D) ->\n" ..
-  "Linear(3D,P) -> Sigmoid -> Linear(P,V), weights and biases N(0, std^2).")
+  "Linear(3D,P) -> Sigmoid -> Linear(P,V), weights and biases N(0, std^2).\n" ..
+  "  local model = tg.build(250, 32, 256); model:forward(nn.index{{1, 2, 3}})")
 
 -- Data: index tensors (1-based on the Lua side) and the vocabulary.
 function tg.read_data(path)
@@ -56,7 +57,8 @@ function tg.read_data(path)
   return d
 end
 doc(tg.read_data, "tg.read_data([path]) -> {trainx, traind, valx, vald, testx, testd, words}\n" ..
-  "from data/data2.h5 (index tensors, 1-based words).")
+  "from data/data2.h5 (index tensors, 1-based words).\n" ..
+  "  local d = tg.read_data(); print(d.trainx:size(1), #d.words)")
 
 -- Cross-entropy (mean, nats) and accuracy of a model over (x, y), in
 -- batches, in evaluation mode.
@@ -76,7 +78,9 @@ function tg.evaluate(model, x, y, batch)
   model:training()
   return ce / n, 1 - wrong / n
 end
-doc(tg.evaluate, "tg.evaluate(model, x, y [, batch]) -> mean cross-entropy (nats), accuracy.")
+doc(tg.evaluate, "tg.evaluate(model, x, y [, batch]) -> mean cross-entropy (nats), accuracy.\n" ..
+  "  local d = tg.read_data(); local m = tg.load()\n" ..
+  "  local ce, acc = tg.evaluate(m.model, d.testx:narrow(1, 1, 1000), d.testd:narrow(1, 1, 1000))")
 
 -- Checkpoint: the model through nn.save plus the vocabulary and training
 -- facts, written to a temporary file and renamed so a failed save never
@@ -91,6 +95,10 @@ function tg.save(path, model, words, info)
   if not ok then error("trigram.save: cannot write " .. path .. ": " .. tostring(err), 2) end
   return path
 end
+doc(tg.save, "tg.save(path, model, words [, info]) -> path\n" ..
+  "Checkpoint of a trigram model: nn.save of the model, the vocabulary, and info's\n" ..
+  "values as attributes; written to a temporary and renamed (tg.load reads it).\n" ..
+  "  local m = tg.load(); tg.save(\"out/trigram_copy.h5\", m.model, m.words, {note = \"copy\"})")
 
 -- Edit distance with adjacent transpositions (optimal string alignment), for
 -- suggesting vocabulary words close to a typo: "dose" is one edit from "does".
@@ -111,6 +119,9 @@ local function edit_distance(a, b)
   return d[#a][#b]
 end
 tg.edit_distance = edit_distance
+doc(tg.edit_distance, "tg.edit_distance(a, b) -> number of single-letter insertions, deletions,\n" ..
+  "substitutions and adjacent swaps turning a into b (used to suggest words).\n" ..
+  "  tg.edit_distance(\"dose\", \"does\")   -- 1")
 
 local Model = {}
 Model.__index = Model
@@ -193,6 +204,10 @@ function tg.tokenize(text, known)
   for w in text:lower():gmatch("%S+") do split_chunk(w, known, out) end
   return out
 end
+doc(tg.tokenize, "tg.tokenize(text [, known]) -> list of words as the corpus spells them\n" ..
+  "Lower case; \"don't\" -> do nt, \"it's\" -> it 's; punctuation split off; words in the\n" ..
+  "set known (e.g. a model's m.ids) kept whole, such as \"mr.\".\n" ..
+  "  tg.tokenize(\"I don't know.\")   -- {\"i\", \"do\", \"nt\", \"know\", \".\"}")
 
 -- "What don't  NEW" -> {"what", "do", "nt", "new"}, with checks.
 function Model:tokens(text)
@@ -267,6 +282,29 @@ function Model:nearest(word, k)
   for i = 1, #vt do out[i] = {word = self.words[it[i]], p = vt[i], similarity = vt[i]} end
   return out
 end
+
+-- Help for the model's methods (?m:topk at the prompt).
+doc(Model.topk, "m:topk(text [, k=10]) -> ranked list of {word=, p=} (prints as a table)\n" ..
+  "The k most probable next words after a trigram (tokenised as the corpus, see\n" ..
+  "tg.tokenize); an unknown word is an error naming the closest vocabulary words.\n" ..
+  "  local m = tg.load(); print(m:topk(\"what does new\", 3))")
+doc(Model.prob, "m:prob(text, word) -> probability of word after the trigram text\n" ..
+  "  local m = tg.load(); print(m:prob(\"what does new\", \"york\"))")
+doc(Model.probs, "m:probs(x) -> (N, V) tensor: next-word probabilities for each row of an\n" ..
+  "(N, 3) index tensor of word numbers.\n" ..
+  "  local m = tg.load(); local p = m:probs(nn.index{m:ids_of(\"what does new\")})")
+doc(Model.embedding, "m:embedding(word) -> its D-vector (a view of the embedding matrix R)\n" ..
+  "  local m = tg.load(); print(m:embedding(\"york\"))")
+doc(Model.nearest, "m:nearest(word [, k=5]) -> the k words with the most similar embeddings\n" ..
+  "(cosine similarity), as a ranked list.\n" ..
+  "  local m = tg.load(); print(m:nearest(\"could\", 3))")
+doc(Model.tokens, "m:tokens(text) -> the three words of a trigram as the corpus spells them\n" ..
+  "(an error unless there are exactly three).\n" ..
+  "  local m = tg.load(); print(table.concat(m:tokens(\"I don't\"), \" \"))")
+doc(Model.ids_of, "m:ids_of(text) -> the word numbers of a trigram's three words\n" ..
+  "  local m = tg.load(); local ids = m:ids_of(\"what does new\")")
+doc(Model.word_id, "m:word_id(word) -> the word's number in the vocabulary (error if unknown)\n" ..
+  "  local m = tg.load(); print(m:word_id(\"york\"), m.words[m:word_id(\"york\")])")
 
 -- Load a checkpoint written by tg.save (q2_train.lua).
 function tg.load(path)

@@ -11,6 +11,8 @@
 -- signature; listings show that line.
 local has_nn, nn = pcall(require, "nn")
 if not has_nn then nn = nil end
+-- examples for docstrings that have none (many are written in C)
+if nn then pcall(require, "nnsh.doc_examples") end
 
 local out = io.write
 
@@ -183,7 +185,9 @@ help([x]) -- documentation
 help()          overview of nnsh
 help(f)         what f does, its arguments, an example
 help(tbl)       the documented functions of a table, e.g. help(nn)
-help("nn.mm")   by name; at the nnsh prompt also ?nn.mm]])
+help("nn.mm")   by name; at the nnsh prompt also ?nn.mm
+Example:
+  help("nn.mm")]])
 end
 
 return help

@@ -95,12 +95,14 @@ static const nnb_reg shell_fns[] = {
     {"threads", l_threads,
      "threads([n]) -> number\n"
      "Set the number of OpenBLAS threads to n (when given) and return the\n"
-     "count in use.  Example: threads(1) for reproducible timing."},
+     "count in use; threads(1) for reproducible timing.\n"
+     "  threads(1)"},
     {"mem", l_mem,
      "mem() -> {tensor_bytes=, lua_bytes=}\n"
      "Memory held by live tensors (their buffers, which Lua's GC does not\n"
      "see) and by the Lua heap.  Prints as 'tensors 12.0 MiB live, Lua ...'.\n"
-     "Run collectgarbage() first to drop unreachable tensors."},
+     "Run collectgarbage() first to drop unreachable tensors.\n"
+     "  collectgarbage(); print(mem())"},
     {"timing", nnsh_l_timing,
      "timing([seconds | false]) -> threshold or false\n"
      "The REPL prints the wall time of a command that took longer than the\n"

@@ -264,6 +264,17 @@ unknown word 'dose' (not among the 250 words of the vocabulary); closest: does, 
   else
     bad "trace()" "$(screen)"
   fi
+  check_line "?m:topk documents the loaded model's method" "?m:topk" \
+    "m:topk(text [, k=10]) -> ranked list of {word=, p=} (prints as a table)"
+  check_line "?m.topk too" "?m.topk" "m:topk(text [, k=10]) -> ranked list of {word=, p=} (prints as a table)"
+  fresh
+  send_line "?tg"
+  wait_prompt
+  if screen | grep -q "tg.tokenize(text" && ! screen | grep -q "Undocumented"; then
+    ok "?tg lists only documented functions"
+  else
+    bad "?tg" "$(screen)"
+  fi
   check_screen "a size mismatch is one line" "nn.mm(nn.ones(2, 3), nn.ones(2, 3))" \
     "> nn.mm(nn.ones(2, 3), nn.ones(2, 3))
 nn.mm: size mismatch, (2x3) * (2x3)
@@ -394,6 +405,19 @@ if [ $rc != 0 ] && printf '%s' "$err" | grep -q "threads: expected a thread coun
   ok "threads(0) is an error naming the function"
 else
   bad "threads(0)" "$err"
+fi
+
+run -e "local docex = require 'nnsh.docex'
+for _, f in ipairs{'threads', 'mem', 'trace', 'timing', 'help'} do
+  local code = docex.example(nn.doc(_G[f]))
+  assert(code, f .. ' has no example')
+  assert(load(code, '=' .. f))()
+end
+print('examples ran')"
+if [ $rc = 0 ] && printf '%s' "$out" | grep -q "examples ran"; then
+  ok "the shell's own functions have help with examples that run"
+else
+  bad "shell function examples" "rc=$rc $err"
 fi
 
 LUADIR="$(dirname "$(dirname "$HERE")")/lua"
