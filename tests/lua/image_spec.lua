@@ -69,8 +69,8 @@ describe("image.grid composition", function()
     assert.same({0, 255, 64, 64, 128, 128, 191, 191, 255, 0, 0, 255}, px)
   end)
 
-  it("clamps to [0,1] without normalization", function()
-    local g = image.grid(nn.tensor{{{-0.5, 0.25, 1, 7}}}, {pad = 0})
+  it("clamps to [0,1] with normalize = \"none\"", function()
+    local g = image.grid(nn.tensor{{{-0.5, 0.25, 1, 7}}}, {pad = 0, normalize = "none"})
     assert.same({0, 64, 255, 255}, (function()
       local r = {}
       for i = 1, 4 do r[i] = math.floor(g[1][i] * 255 + 0.5) end

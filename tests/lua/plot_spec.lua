@@ -48,7 +48,7 @@ describe("plot.script", function()
 
   it("takes colours and dashes, and changes the dash after ten series", function()
     local spec = {}
-    for i = 1, 11 do spec[i] = {name = "s" .. i, y = {i}} end
+    for i = 1, 11 do spec[i] = {name = "s" .. i, y = {i, i + 1}} end
     spec[2].color, spec[2].dash = "#000000", 3
     local s = plot.script("lines", spec)
     assert.truthy(s:find("$d2 using 1:2 with lines lw 2 lc rgb '#000000' dt 3 title 's2'", 1, true))
