@@ -9,7 +9,8 @@ local docex = require "nnsh.docex"
 local tg = require "trigram"
 
 local modules = {nn = nn, h5 = require "h5", optim = require "optim", plot = require "plot",
-                 image = require "image", tg = tg, json = require "json"}
+                 image = require "image", tg = tg, json = require "json",
+                 fashion_mnist = require "fashion_mnist"}
 local has_gnuplot = os.execute("command -v gnuplot >/dev/null 2>&1")
 
 -- name -> function for the public API: module functions, classes (callable
