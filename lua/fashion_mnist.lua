@@ -84,13 +84,14 @@ function fm.load(opts)
   return d
 end
 
-nn.setdoc(fm.load, [[
+-- (a level-1 long string: the example's "[1]]" would close a plain [[ ]])
+nn.setdoc(fm.load, [=[
 fashion_mnist.load([{n_train=N, n_test=M, dir=path}]) -> data
 Fashion-MNIST from Debian's dataset-fashion-mnist (or dir, or
 $NNSH_FASHION_MNIST): train_x (60000,1,28,28) and test_x (10000,1,28,28)
 float in [0,1], train_y / test_y index tensors with classes 1..10, and
 classes (the 10 names).  n_train / n_test keep the first N / M images.
 Example: local d = require("fashion_mnist").load{n_train = 1000}
-         print(d.classes[d.train_y[1]])   --> Ankle boot]])
+         print(d.classes[d.train_y[1]])   --> Ankle boot]=])
 
 return fm
