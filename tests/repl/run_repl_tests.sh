@@ -420,6 +420,21 @@ else
   bad "shell function examples" "rc=$rc $err"
 fi
 
+fit="m = nn.Linear(3, 2); h = nn.fit{model = m, loss = nn.MSELoss(), optimizer = optim.sgd{lr = 0.1}, x = nn.ones(4, 3), quiet = true"
+run -e "$fit, y = nn.ones(4, 5)}"
+if [ $rc = 1 ] && [ "$err" = "nnsh: (command line):1: nn.C.mse_loss: input (4x2) and target (4x5) must have the same shape" ]; then
+  ok "an nn.fit usage error is one line (no traceback, no second block)"
+else
+  bad "nn.fit usage error" "$err"
+fi
+run -e "$fit, y = nn.ones(4, 2), on_epoch = function() error('in my callback') end}"
+if [ $rc = 1 ] && [ "$(printf '%s\n' "$err" | grep -c 'stack traceback:')" = 1 ] &&
+   printf '%s' "$err" | grep -q "in my callback" && printf '%s' "$err" | grep -q "in field 'on_epoch'"; then
+  ok "an error in the user's callback inside nn.fit has one traceback through it"
+else
+  bad "callback error in nn.fit" "$err"
+fi
+
 LUADIR="$(dirname "$(dirname "$HERE")")/lua"
 run -e "for _, m in ipairs{'nn', 'help', 'threads', 'mem'} do assert(_G[m], m) end print(package.path:sub(1, #'$LUADIR/?.lua'))"
 if [ $rc = 0 ] && [ "$out" = "$LUADIR/?.lua" ]; then ok "globals nn, help, threads, mem exist"; else bad "globals" "$err"; fi
