@@ -128,14 +128,15 @@ local function overview()
       "  ?name, help(name)  docs of a function or module, e.g. ?nn.mm  ?nn\n",
       "  help(t)            a tensor's methods\n",
       "  TAB                complete names, fields and methods (t:<TAB>)\n",
-      "  Ctrl-C             stop the running command;  Ctrl-D  quit\n")
+      "  Ctrl-C             stop the running command;  Ctrl-D  quit\n",
+      "  trace()            full traceback of the last error\n")
   local mods = {}
   for _, m in ipairs({"nn", "h5", "optim", "plot", "image"}) do
     if type(rawget(_G, m)) == "table" then mods[#mods + 1] = m end
   end
   if #mods > 0 then out("Modules: ", table.concat(mods, ", "), "\n") end
   local shell = {}
-  for _, f in ipairs({"threads", "mem", "help"}) do
+  for _, f in ipairs({"threads", "mem", "trace", "timing", "help"}) do
     if rawget(_G, f) then shell[#shell + 1] = f .. "()" end
   end
   out("Shell: ", table.concat(shell, ", "), "\n")
