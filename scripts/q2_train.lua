@@ -39,7 +39,9 @@ local opt = cli.parse(arg, spec)
 local configs = cli.list(opt.configs, "x")
 local function checkpoint(D, P) return ("%s/q2_D%d_P%d.h5"):format(opt.out, D, P) end
 -- Refuse before any training, not after an hour of it.
-for _, cfg in ipairs(configs) do cli.check_new(checkpoint(cfg[1], cfg[2]), opt.force, spec) end
+local checkpoints = {}
+for i, cfg in ipairs(configs) do checkpoints[i] = checkpoint(cfg[1], cfg[2]) end
+require("runfiles").check_new(checkpoints, opt.force, "q2_train")
 
 local data = tg.read_data(opt.data)
 local trainx, traind = data.trainx, data.traind

@@ -37,7 +37,9 @@ for c in opt.cells:gmatch("[^,%s]+") do
   end
   cells[#cells + 1] = c
 end
-for _, c in ipairs(cells) do cli.check_new(("%s/q3_%s.h5"):format(opt.out, c), opt.force, options) end
+local models = {}
+for i, c in ipairs(cells) do models[i] = ("%s/q3_%s.h5"):format(opt.out, c) end
+require("runfiles").check_new(models, opt.force, "q3_compare")
 
 local function shq(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 local interpreter = arg[-1] or "nnsh"

@@ -60,7 +60,9 @@ local spec = {
 local opt = cli.parse(arg, spec)
 
 local cell = opt.cell
-if opt.out ~= "" then cli.check_new(("%s/q3_%s.h5"):format(opt.out, cell), opt.force, spec) end
+if opt.out ~= "" then
+  require("runfiles").check_new({("%s/q3_%s.h5"):format(opt.out, cell)}, opt.force, "q3_rnn")
+end
 local lr = opt.lr or q3.DEFAULTS[cell].lr
 local clip = opt.clip or q3.DEFAULTS[cell].clip
 local mlp = {}

@@ -166,19 +166,6 @@ function cli.parse(argv, spec)
   return opt, rest
 end
 
---- cli.check_new(path, force, spec): refuse to replace an existing file
--- (a checkpoint, results) unless force; the usage error names the flag.
-function cli.check_new(path, force, spec)
-  local f = io.open(path, "rb")
-  if f and not force then
-    f:close()
-    usage_error(spec or {}, ("%s exists; pass --force to replace it, or choose another --out")
-      :format(path))
-  end
-  if f then f:close() end
-  return path
-end
-
 --- cli.finish(hist [, what]): after a training that Ctrl-C stopped
 -- (hist.interrupted), say so and exit with status 130, the convention for
 -- SIGINT; call it once the script has saved what it was asked to.

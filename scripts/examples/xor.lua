@@ -10,7 +10,7 @@ local spec = {
   {"force", false, "replace the file if it exists"},
 }
 local opt = cli.parse(arg or {}, spec)
-if opt.out ~= "" then cli.check_new(opt.out, opt.force, spec) end
+if opt.out ~= "" then require("runfiles").check_new({opt.out}, opt.force, "xor") end
 
 -- The four XOR inputs and their classes (1 = "false", 2 = "true").
 local x = nn.tensor{{0, 0}, {0, 1}, {1, 0}, {1, 1}}

@@ -6,7 +6,8 @@
  * as its message alone ("nn.mm: size mismatch, ..."), with the caller's
  * file:line when it came from a script.  An error raised in the user's own
  * code prints with its stack traceback, unless the only user code on the
- * stack is the line typed at the prompt (or given with -e).  The full traceback of the last
+ * stack is the line typed at the prompt (or given with -e), or the message
+ * is one a script raised at its top level with error(msg, 0).  The full traceback of the last
  * error is kept: trace() prints it; NNSH_TRACE=1 always prints it. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,12 @@ static int is_stdin_main(const lua_Debug *ar) {
          (strcmp(ar->source, "=stdin") == 0 || strcmp(ar->source, "=(command line)") == 0);
 }
 
+/* msg starts with "<file of ar>:" (error(msg, 2) already says where). */
+static int has_position(const char *msg, const lua_Debug *ar) {
+  size_t n = strlen(ar->short_src);
+  return strncmp(msg, ar->short_src, n) == 0 && msg[n] == ':';
+}
+
 /* Whether to print the traceback of the error message msg.  *where gets
  * the first user frame (for a file:line prefix) when the error comes from
  * nnsh's code, else its currentline is -1. */
@@ -77,6 +84,9 @@ static int wants_traceback(lua_State *L, const char *msg, lua_Debug *where) {
     }
     return 0;
   }
+  /* error(msg, 0) at the top level of a script: a complete message the
+   * script wrote for its user (a bad option value), not a bug to trace. */
+  if (strcmp(ar.what, "main") == 0 && !has_position(msg, &ar)) return 0;
   /* User code: a traceback, unless it is only the line typed at the prompt. */
   for (; lua_getstack(L, level, &ar); level++) {
     lua_getinfo(L, "S", &ar);
@@ -85,11 +95,6 @@ static int wants_traceback(lua_State *L, const char *msg, lua_Debug *where) {
   return 0;
 }
 
-/* msg starts with "<file of ar>:" (error(msg, 2) already says where). */
-static int has_position(const char *msg, const lua_Debug *ar) {
-  size_t n = strlen(ar->short_src);
-  return strncmp(msg, ar->short_src, n) == 0 && msg[n] == ':';
-}
 
 /* Skip a leading "<file under lua/>:12: ": where in nnsh's own code the
  * error was raised does not help the user (trace() shows it). */

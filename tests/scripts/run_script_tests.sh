@@ -39,7 +39,7 @@ else
 fi
 before=$(sha256sum out/q2/q2_D4_P8.h5)
 run "${q2[@]}"
-if [ $rc != 0 ] && printf '%s' "$err" | grep -q "out/q2/q2_D4_P8.h5 exists; pass --force" &&
+if [ $rc != 0 ] && printf '%s' "$err" | grep -q "q2_train: out/q2/q2_D4_P8.h5 exists (--force to overwrite" &&
    [ "$(sha256sum out/q2/q2_D4_P8.h5)" = "$before" ]; then
   ok "q2_train refuses to replace an existing checkpoint"
 else
@@ -60,7 +60,7 @@ else
 fi
 mkdir -p out/q3 && : >out/q3/q3_rnn.h5
 run "$ROOT/scripts/q3_rnn.lua" --cell rnn --epochs 1
-if [ $rc != 0 ] && printf '%s' "$err" | grep -q "out/q3/q3_rnn.h5 exists; pass --force" &&
+if [ $rc != 0 ] && printf '%s' "$err" | grep -q "q3_rnn: out/q3/q3_rnn.h5 exists (--force to overwrite" &&
    [ ! -s out/q3/q3_rnn.h5 ]; then
   ok "q3_rnn refuses to replace an existing model before training"
 else
@@ -89,6 +89,13 @@ check_usage "q3_rnn --cell xyz: one line naming the choices" \
 check_usage "q1_autoencoder --lhid 0: the script's own check is a usage error too" \
   "nnsh: q1_autoencoder.lua: --lhid must be a positive integer, got 0" \
   "$ROOT/scripts/q1_autoencoder.lua" --lhid 0
+
+run "$ROOT/scripts/q5_fcnet.lua" --compare xyz
+if [ $rc = 1 ] && [ "$err" = "nnsh: q5_fcnet: --compare must be none, optim, batchnorm or dropout, got 'xyz'" ]; then
+  ok "a script's own error(msg, 0) prints as one line, no traceback"
+else
+  bad "script error(msg, 0)" "rc=$rc $err"
+fi
 
 # --- item 3: Ctrl-C during training --------------------------------------------
 "$NNSH" "$ROOT/scripts/q2_train.lua" --configs 8x32 --subset 100000 --epochs 200 --patience 200 \

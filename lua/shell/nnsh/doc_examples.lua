@@ -72,6 +72,24 @@ E["t:zero"] = "nn.ones(2):zero()"
 E["t:topk"] = "local values, indices = nn.tensor{0.1, 0.7, 0.2}:topk(2)"
 E["t:view"] = "nn.zeros(4, 3, 32):view(-1, 96):size()"
 
+E["t:sign"] = "nn.tensor{-0.3, 0, 2}:sign()   -- the class (+-1) a tanh output votes for"
+E["t:sign_"] = "local t = nn.tensor{-0.3, 0, 2}; t:sign_()"
+E["t:eq"] = "local x = nn.tensor{-1, 0, 2}; print(x:eq(0), x:eq(nn.tensor{-1, 1, 2}):mean())"
+E["t:ne"] = "local x = nn.tensor{-1, 0, 2}; print(x:ne(0))"
+E["t:gt"] = "local x = nn.tensor{-1, 0, 2}; print(x:gt(0), x:gt(0):mean())   -- a fraction"
+E["t:ge"] = "local x = nn.tensor{-1, 0, 2}; print(x:ge(0))"
+E["t:lt"] = "local x = nn.tensor{-1, 0, 2}; print(x:lt(0))"
+E["t:le"] = "local x = nn.tensor{-1, 0, 2}; print(x:le(0))"
+E["t:flatten"] = "nn.zeros(5, 32, 32):flatten(2):size()   -- (N,32,32) -> (N,1024)"
+E["t:masked_fill"] = "local x = nn.tensor{-1, 0.5, 2}; x:masked_fill(x:lt(0), 0)   -- ReLU"
+E["t:masked_fill_"] = "local scores = nn.tensor{1, 2, 3}; scores:masked_fill_(nn.tensor{0, 1, 0}:eq(1), -1e9)"
+E["t:permute"] = "nn.zeros(2, 3, 4, 5):permute(1, 3, 4, 2):size()   -- (N,C,H,W) -> (N,H,W,C)"
+E["t:unsqueeze"] = "nn.zeros(4):unsqueeze(2):size()   -- (N) -> (N,1)"
+E["nn.where"] = "local x = nn.tensor{-2, 3}; nn.where(x:gt(0), x, x * 0.01)   -- leaky ReLU by hand"
+E["nn.cat"] = [[local a, b = nn.ones(2, 3), nn.zeros(1, 3)
+nn.cat({a, b})                          -- 3x3
+nn.cat({nn.ones(2, 2), nn.zeros(2, 1)}, 2)  -- side by side, 2x3]]
+
 -- nn functions and classes -------------------------------------------------------------
 E["nn.ones"] = "nn.ones(2, 3)"
 E["nn.rand"] = "nn.seed(1); nn.rand(2, 3)"
