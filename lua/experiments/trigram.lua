@@ -100,24 +100,9 @@ doc(tg.save, "tg.save(path, model, words [, info]) -> path\n" ..
   "values as attributes; written to a temporary and renamed (tg.load reads it).\n" ..
   "  local m = tg.load(); tg.save(\"out/trigram_copy.h5\", m.model, m.words, {note = \"copy\"})")
 
--- Edit distance with adjacent transpositions (optimal string alignment), for
+-- Edit distance with adjacent transpositions (lua/edit_distance.lua), for
 -- suggesting vocabulary words close to a typo: "dose" is one edit from "does".
-local function edit_distance(a, b)
-  local d = {}
-  for i = 0, #a do d[i] = {[0] = i} end
-  for j = 0, #b do d[0][j] = j end
-  for i = 1, #a do
-    for j = 1, #b do
-      local cost = a:byte(i) == b:byte(j) and 0 or 1
-      local v = math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-      if i > 1 and j > 1 and a:byte(i) == b:byte(j - 1) and a:byte(i - 1) == b:byte(j) then
-        v = math.min(v, d[i - 2][j - 2] + 1)
-      end
-      d[i][j] = v
-    end
-  end
-  return d[#a][#b]
-end
+local edit_distance = require "edit_distance"
 tg.edit_distance = edit_distance
 doc(tg.edit_distance, "tg.edit_distance(a, b) -> number of single-letter insertions, deletions,\n" ..
   "substitutions and adjacent swaps turning a into b (used to suggest words).\n" ..

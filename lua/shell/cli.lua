@@ -21,6 +21,8 @@
 -- among the choices, cli.fail from the script) are raised as an error
 -- object that prints as two lines, the message and a usage hint, with no
 -- stack traceback (nnsh prints tracebacks only for errors in user code).
+local edit_distance = require "edit_distance"
+
 local cli = {}
 
 -- The error object of a usage error: prints as its message, no traceback.
@@ -73,22 +75,8 @@ local function suggest(spec, name)
   local best, bestd
   for _, o in ipairs(spec) do
     local cand = o[1]
-    local d
-    if cand:sub(1, #name) == name or name:sub(1, #cand) == cand then d = 0.5
-    else
-      local a, b = name, cand
-      local prev = {}
-      for j = 0, #b do prev[j] = j end
-      for i = 1, #a do
-        local cur = {[0] = i}
-        for j = 1, #b do
-          cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1,
-                            prev[j - 1] + (a:byte(i) == b:byte(j) and 0 or 1))
-        end
-        prev = cur
-      end
-      d = prev[#b]
-    end
+    local d = (cand:sub(1, #name) == name or name:sub(1, #cand) == cand) and 0.5
+              or edit_distance(name, cand)
     if d <= 2 and (not bestd or d < bestd) then best, bestd = cand, d end
   end
   return best
