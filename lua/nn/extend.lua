@@ -3,7 +3,7 @@
 local nn = require "nn"
 
 local parts = {"module", "initializers", "linear", "embedding", "view", "activations", "dropout",
-               "normalization", "sequential", "criteria", "fit", "gradcheck", "metrics",
+               "normalization", "conv", "pooling", "sequential", "criteria", "fit", "gradcheck", "metrics",
                "checkpoint", "recurrent"}
 
 for _, name in ipairs(parts) do require("nn." .. name) end

@@ -237,8 +237,9 @@ doc(Module, [[nn.Module: base of every layer.
   params, grads = m:parameters()   lists of tensors (same order)
   m:zeroGrad()  m:training()  m:evaluate()  m:numParameters()  print(m)
   m:needInputGrad(false)           backward may skip the input gradient (data input)
-Layers: nn.Linear, nn.Embedding, nn.View, nn.Sigmoid, nn.Tanh, nn.ReLU, nn.LeakyReLU,
-nn.SoftMax, nn.Dropout, nn.BatchNorm, nn.LayerNorm; container nn.Sequential.
+Layers: nn.Linear, nn.Embedding, nn.View, nn.Flatten, nn.Sigmoid, nn.Tanh, nn.ReLU,
+nn.LeakyReLU, nn.SoftMax, nn.Dropout, nn.BatchNorm, nn.BatchNorm2d, nn.LayerNorm,
+nn.GroupNorm, nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d; container nn.Sequential.
 New layers: help(nn.class).]])
 
 return Module

@@ -1,4 +1,4 @@
--- nn.BatchNorm(C) and nn.LayerNorm(C).
+-- nn.BatchNorm(C), nn.BatchNorm2d(C), nn.LayerNorm(C), nn.GroupNorm(G, C).
 --
 -- BatchNorm normalizes each feature over the batch: input (N, C), or
 -- (N, C, ...) for spatial batch norm (statistics per channel over N and
@@ -47,6 +47,28 @@ Batch normalization over features: input (N, C) or (N, C, ...) (spatial).
 Training: batch statistics, running ones updated; m:evaluate(): running statistics.
 Parameters weight (gamma, 1s) and bias (beta, 0s); buffers running_mean, running_var.]])
 
+-- nn.BatchNorm2d(C): spatial batch norm, PyTorch's name.  The same kernel
+-- with S = H*W positions per channel (src/core/batchnorm.h): statistics per
+-- channel over N*H*W values; input must be (N, C, H, W).
+local BatchNorm2d = nn.class("BatchNorm2d", BatchNorm)
+
+function BatchNorm2d:forward(x)
+  if x:dim() ~= 4 or x:size(2) ~= self.nfeat then
+    error(("nn.BatchNorm2d(%d).forward: input must be (N, %d, H, W), got %s"):format(
+      self.nfeat, self.nfeat, table.concat(x:size(), "x")), 2)
+  end
+  return BatchNorm.forward(self, x)
+end
+
+function BatchNorm2d:describe()
+  return ("nn.BatchNorm2d(%d, eps=%g, momentum=%g)"):format(self.nfeat, self.eps, self.momentum)
+end
+
+nn._doc(BatchNorm2d, [[nn.BatchNorm2d(C [, {eps=1e-5, momentum=0.1}]) -> module
+Spatial batch normalization of (N, C, H, W): per channel over N*H*W values.
+Training: batch statistics, running ones updated (PyTorch's rule, unbiased variance);
+m:evaluate(): running statistics.  weight (gamma, 1s), bias (beta, 0s).]])
+
 local LayerNorm = nn.class("LayerNorm")
 
 function LayerNorm:__init(nfeat, opts)
@@ -75,5 +97,48 @@ end
 
 nn._doc(LayerNorm, [[nn.LayerNorm(C [, {eps=1e-5}]) -> module
 Each row normalized over its last dimension (size C), then *weight + bias.]])
+
+-- nn.GroupNorm(G, C): PyTorch's nn.GroupNorm (src/core/groupnorm.h).  Each
+-- sample's C channels in G groups of C/G; each group normalized over its
+-- channels and positions (biased variance), then weight[c]*x̂ + bias[c].
+-- No running statistics: the same in training and evaluation.
+local GroupNorm = nn.class("GroupNorm")
+
+function GroupNorm:__init(groups, nchan, opts)
+  nn.Module.__init(self)
+  nn._check_size("GroupNorm", "the number of groups", groups)
+  nn._check_size("GroupNorm", "the number of channels", nchan)
+  if nchan % groups ~= 0 then
+    error(("nn.GroupNorm: %d channels cannot be split into %d groups"):format(nchan, groups), 3)
+  end
+  opts = opts or {}
+  self.groups, self.nchan, self.eps = groups, nchan, opts.eps or 1e-5
+  self:_param("weight", nn.ones(nchan))
+  self:_param("bias", nn.zeros(nchan))
+  self.save_mean, self.save_rstd = nn.zeros(0), nn.zeros(0)
+end
+
+function GroupNorm:forward(x)
+  if x:dim() < 2 or x:size(2) ~= self.nchan then
+    error(("%s.forward: input must be (N, %d, ...), got %s"):format(self:describe(), self.nchan,
+      table.concat(x:size(), "x")), 2)
+  end
+  return C.groupnorm_forward(self.output, self.save_mean, self.save_rstd, nn._contig(x),
+    self.weight, self.bias, self.groups, self.eps)
+end
+
+function GroupNorm:backward(x, gradOutput)
+  return C.groupnorm_backward(self.gradInput, self.gradWeight, self.gradBias,
+    nn._contig(gradOutput), nn._contig(x), self.weight, self.save_mean, self.save_rstd, self.groups)
+end
+
+function GroupNorm:describe()
+  return ("nn.GroupNorm(%d groups, %d channels, eps=%g)"):format(self.groups, self.nchan, self.eps)
+end
+
+nn._doc(GroupNorm, [[nn.GroupNorm(G, C [, {eps=1e-5}]) -> module
+Group normalization of (N, C, ...): each sample's C channels in G groups, each group
+normalized over its channels and positions, then *weight[c] + bias[c] (1s, 0s).
+G = 1: layer norm over (C, H, W); G = C: instance norm.]])
 
 return true

@@ -47,6 +47,32 @@ end
 
 nn.Reshape = View
 
+-- nn.Flatten(): (N, d2, d3, ...) -> (N, d2*d3*...), a view (PyTorch's
+-- nn.Flatten with start_dim 2): between convolutional and Linear layers.
+local Flatten = nn.class("Flatten")
+
+function Flatten:__init()
+  nn.Module.__init(self)
+  self._dims = {0, -1}
+  self._insize = {}
+end
+
+function Flatten:forward(x)
+  x = nn._contig(x)
+  if x:dim() < 1 then error("nn.Flatten.forward: input must have a batch dimension, got a scalar", 2) end
+  self._dims[1] = x:size(1)
+  C.view(self.output, x, self._dims)
+  local s = self._insize
+  for d = 1, x:dim() do s[d] = x:size(d) end
+  for d = x:dim() + 1, #s do s[d] = nil end
+  return self.output
+end
+
+Flatten.backward = View.backward
+
+nn._doc(Flatten, [[nn.Flatten() -> module: (N, d2, d3, ...) -> (N, d2*d3*...) without copying.
+  nn.Sequential{nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8*26*26, 10)}]])
+
 nn._doc(View, [[nn.View(d1, d2, ...) -> module: the input viewed with another shape
 (no copy; one dim may be -1).  nn.Reshape is the same.
   nn.Sequential{nn.Embedding(250, 32), nn.View(-1, 96), nn.Linear(96, 256)}]])

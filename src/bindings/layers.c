@@ -1,5 +1,6 @@
 /* nn.C.*: the layer kernels (src/core/linear.c, embedding.c, activation.c,
- * softmax.c, dropout.c; batch and layer norm are in norm_layers.c) on tensors.
+ * softmax.c, dropout.c; batch and layer norm are in norm_layers.c, convolution,
+ * pooling and group norm in conv_layers.c) on tensors.
  *
  * These are the low-level building blocks of the Lua modules in lua/nn/;
  * they live in the sub-table nn.C so that nn itself shows the user-facing
@@ -362,5 +363,6 @@ void nnb_open_layers(lua_State *L) {
   nnbk_push_subtable(L);
   nnb_register(L, kernels);
   nnbk_register_norm(L); /* norm_layers.c */
+  nnbk_register_conv(L); /* conv_layers.c */
   lua_pop(L, 1);
 }

@@ -29,5 +29,7 @@ void nnbk_push_subtable(lua_State *L);
 void nnbk_rows_cols(const nn_tensor *t, int64_t *rows, int64_t *cols);
 /* Add the batch/layer norm kernels to the table on top (norm_layers.c). */
 void nnbk_register_norm(lua_State *L);
+/* Add the convolution, pooling and group norm kernels (conv_layers.c). */
+void nnbk_register_conv(lua_State *L);
 
 #endif

@@ -1,0 +1,119 @@
+#include "pool2d.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "error.h"
+
+int nn_pool2d_geometry(nn_pool2d_geom *g) {
+  NN_REQUIRE(g->N >= 0 && g->C > 0 && g->H > 0 && g->W > 0 && g->KH > 0 && g->KW > 0,
+             "sizes must be positive (input %dx%dx%dx%d, window %dx%d)", g->N, g->C, g->H,
+             g->W, g->KH, g->KW);
+  NN_REQUIRE(g->SH > 0 && g->SW > 0, "stride must be positive, got %dx%d", g->SH, g->SW);
+  NN_REQUIRE(g->PH >= 0 && g->PW >= 0 && 2 * g->PH <= g->KH && 2 * g->PW <= g->KW,
+             "padding %dx%d must be >= 0 and at most half the window %dx%d", g->PH, g->PW,
+             g->KH, g->KW);
+  int hp = g->H + 2 * g->PH, wp = g->W + 2 * g->PW;
+  NN_REQUIRE(g->KH <= hp && g->KW <= wp,
+             "window %dx%d is larger than the padded input %dx%d (input %dx%d, padding %dx%d)",
+             g->KH, g->KW, hp, wp, g->H, g->W, g->PH, g->PW);
+  g->OH = (hp - g->KH) / g->SH + 1;
+  g->OW = (wp - g->KW) / g->SW + 1;
+  return NN_OK;
+}
+
+/* Window rows [*y0, *y1) of output row i, clipped to the input. */
+static void clip(int i, int S, int P, int K, int H, int *a, int *b) {
+  int s = i * S - P, e = s + K;
+  *a = s < 0 ? 0 : s;
+  *b = e > H ? H : e;
+}
+
+void nn_maxpool2d_forward(float *out, int32_t *argmax, const float *inp,
+                          const nn_pool2d_geom *g) {
+  const size_t planes = (size_t)g->N * g->C;
+  for (size_t pl = 0; pl < planes; pl++) {
+    const float *x = inp + pl * g->H * g->W;
+    float *y = out + pl * g->OH * g->OW;
+    int32_t *am = argmax + pl * g->OH * g->OW;
+    for (int i = 0; i < g->OH; i++) {
+      int y0, y1;
+      clip(i, g->SH, g->PH, g->KH, g->H, &y0, &y1);
+      for (int j = 0; j < g->OW; j++) {
+        int x0, x1;
+        clip(j, g->SW, g->PW, g->KW, g->W, &x0, &x1);
+        float best = -INFINITY;
+        int32_t at = y0 * g->W + x0;
+        for (int r = y0; r < y1; r++)
+          for (int c = x0; c < x1; c++) {
+            float v = x[r * g->W + c];
+            /* strict: the first maximum wins; NaN propagates like PyTorch */
+            if (v > best || isnan(v)) {
+              best = v;
+              at = r * g->W + c;
+              if (isnan(v)) goto done;
+            }
+          }
+      done:
+        y[i * g->OW + j] = best;
+        am[i * g->OW + j] = at;
+      }
+    }
+  }
+}
+
+void nn_maxpool2d_backward(float *dinp, const float *dout, const int32_t *argmax,
+                           const nn_pool2d_geom *g) {
+  const size_t planes = (size_t)g->N * g->C, in_pl = (size_t)g->H * g->W,
+               out_pl = (size_t)g->OH * g->OW;
+  memset(dinp, 0, sizeof(float) * planes * in_pl);
+  for (size_t pl = 0; pl < planes; pl++) {
+    float *dx = dinp + pl * in_pl;
+    const float *dy = dout + pl * out_pl;
+    const int32_t *am = argmax + pl * out_pl;
+    for (size_t k = 0; k < out_pl; k++) dx[am[k]] += dy[k];
+  }
+}
+
+void nn_avgpool2d_forward(float *out, const float *inp, const nn_pool2d_geom *g) {
+  const size_t planes = (size_t)g->N * g->C;
+  const float inv = 1.0f / (float)(g->KH * g->KW);
+  for (size_t pl = 0; pl < planes; pl++) {
+    const float *x = inp + pl * g->H * g->W;
+    float *y = out + pl * g->OH * g->OW;
+    for (int i = 0; i < g->OH; i++) {
+      int y0, y1;
+      clip(i, g->SH, g->PH, g->KH, g->H, &y0, &y1);
+      for (int j = 0; j < g->OW; j++) {
+        int x0, x1;
+        clip(j, g->SW, g->PW, g->KW, g->W, &x0, &x1);
+        float s = 0;
+        for (int r = y0; r < y1; r++)
+          for (int c = x0; c < x1; c++) s += x[r * g->W + c];
+        y[i * g->OW + j] = s * inv;
+      }
+    }
+  }
+}
+
+void nn_avgpool2d_backward(float *dinp, const float *dout, const nn_pool2d_geom *g) {
+  const size_t planes = (size_t)g->N * g->C, in_pl = (size_t)g->H * g->W;
+  const float inv = 1.0f / (float)(g->KH * g->KW);
+  memset(dinp, 0, sizeof(float) * planes * in_pl);
+  for (size_t pl = 0; pl < planes; pl++) {
+    float *dx = dinp + pl * in_pl;
+    const float *dy = dout + pl * g->OH * g->OW;
+    for (int i = 0; i < g->OH; i++) {
+      int y0, y1;
+      clip(i, g->SH, g->PH, g->KH, g->H, &y0, &y1);
+      for (int j = 0; j < g->OW; j++) {
+        int x0, x1;
+        clip(j, g->SW, g->PW, g->KW, g->W, &x0, &x1);
+        float d = dy[i * g->OW + j] * inv;
+        for (int r = y0; r < y1; r++)
+          for (int c = x0; c < x1; c++) dx[r * g->W + c] += d;
+      }
+    }
+  }
+}
