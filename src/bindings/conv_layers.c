@@ -203,9 +203,12 @@ static int l_maxpool2d_backward(lua_State *L) {
    * wrong one would write outside dx. */
   const int32_t *a = nn_idata(am);
   int64_t n = nn_tensor_numel(am), plane = (int64_t)g.H * g.W;
-  for (int64_t k = 0; k < n; k++)
-    if (a[k] < 0 || a[k] >= plane)
-      nnb_error(L, fn, "argmax entry %lld is outside the %dx%d plane", (long long)k + 1, g.H, g.W);
+  int bad = 0; /* one vectorized pass; the position is looked up only on failure */
+  for (int64_t k = 0; k < n; k++) bad |= (a[k] < 0) | (a[k] >= plane);
+  if (bad)
+    for (int64_t k = 0; k < n; k++)
+      if (a[k] < 0 || a[k] >= plane)
+        nnb_error(L, fn, "argmax entry %lld is outside the %dx%d plane", (long long)k + 1, g.H, g.W);
   nnbk_distinct(L, dx, dout, fn, "dx", "dout");
   nnbk_resize_as(L, dx, x, fn);
   nn_maxpool2d_backward(nn_fdata(dx), nn_fdata(dout), a, &g);

@@ -24,17 +24,70 @@ int nn_pool2d_geometry(nn_pool2d_geom *g) {
 }
 
 /* Window rows [*y0, *y1) of output row i, clipped to the input. */
-static void clip(int i, int S, int P, int K, int H, int *a, int *b) {
+static inline void clip(int i, int S, int P, int K, int H, int *a, int *b) {
   int s = i * S - P, e = s + K;
   *a = s < 0 ? 0 : s;
   *b = e > H ? H : e;
 }
 
+/* Takes v when it beats best or is NaN, and never replaces a NaN: the first
+ * maximum wins ties and NaN propagates, as in PyTorch.  Written as a bit
+ * blend (no branch): on image data the winner is unpredictable, and
+ * mispredicted branches cost more than the whole pass over memory. */
+static inline uint32_t f2u(float f) {
+  uint32_t u;
+  memcpy(&u, &f, sizeof u);
+  return u;
+}
+static inline float u2f(uint32_t u) {
+  float f;
+  memcpy(&f, &u, sizeof f);
+  return f;
+}
+#define MAX_STEP(v, off)                                                      \
+  do {                                                                        \
+    float v_ = (v);                                                           \
+    uint32_t m_ = -(uint32_t)((best == best) & !(v_ <= best));                \
+    best = u2f((f2u(v_) & m_) | (f2u(best) & ~m_));                           \
+    at = (int32_t)(((uint32_t)(off) & m_) | ((uint32_t)at & ~m_));           \
+  } while (0)
+
+/* The ConvNet's 2x2 stride-2 unpadded pooling: the four candidates of a
+ * window in scan order, as selects that gcc vectorizes across windows. */
+static void maxpool_2x2(float *out, int32_t *argmax, const float *inp,
+                        const nn_pool2d_geom *g) {
+  const size_t planes = (size_t)g->N * g->C;
+  const int W = g->W, OW = g->OW;
+  for (size_t pl = 0; pl < planes; pl++) {
+    const float *x = inp + pl * g->H * W;
+    for (int i = 0; i < g->OH; i++) {
+      const float *r0 = x + (size_t)(2 * i) * W, *r1 = r0 + W;
+      float *y = out + (pl * g->OH + i) * OW;
+      int32_t *am = argmax + (pl * g->OH + i) * OW;
+      const int32_t base = 2 * i * W;
+      for (int j = 0; j < OW; j++) {
+        float best = r0[2 * j];
+        int32_t at = base + 2 * j;
+        MAX_STEP(r0[2 * j + 1], base + 2 * j + 1);
+        MAX_STEP(r1[2 * j], base + W + 2 * j);
+        MAX_STEP(r1[2 * j + 1], base + W + 2 * j + 1);
+        y[j] = best;
+        am[j] = at;
+      }
+    }
+  }
+}
+
 void nn_maxpool2d_forward(float *out, int32_t *argmax, const float *inp,
                           const nn_pool2d_geom *g) {
+  if (g->KH == 2 && g->KW == 2 && g->SH == 2 && g->SW == 2 && g->PH == 0 && g->PW == 0) {
+    maxpool_2x2(out, argmax, inp, g);
+    return;
+  }
   const size_t planes = (size_t)g->N * g->C;
+  const int W = g->W;
   for (size_t pl = 0; pl < planes; pl++) {
-    const float *x = inp + pl * g->H * g->W;
+    const float *x = inp + pl * g->H * W;
     float *y = out + pl * g->OH * g->OW;
     int32_t *am = argmax + pl * g->OH * g->OW;
     for (int i = 0; i < g->OH; i++) {
@@ -42,20 +95,11 @@ void nn_maxpool2d_forward(float *out, int32_t *argmax, const float *inp,
       clip(i, g->SH, g->PH, g->KH, g->H, &y0, &y1);
       for (int j = 0; j < g->OW; j++) {
         int x0, x1;
-        clip(j, g->SW, g->PW, g->KW, g->W, &x0, &x1);
+        clip(j, g->SW, g->PW, g->KW, W, &x0, &x1);
         float best = -INFINITY;
-        int32_t at = y0 * g->W + x0;
+        int32_t at = y0 * W + x0;
         for (int r = y0; r < y1; r++)
-          for (int c = x0; c < x1; c++) {
-            float v = x[r * g->W + c];
-            /* strict: the first maximum wins; NaN propagates like PyTorch */
-            if (v > best || isnan(v)) {
-              best = v;
-              at = r * g->W + c;
-              if (isnan(v)) goto done;
-            }
-          }
-      done:
+          for (int c = x0; c < x1; c++) MAX_STEP(x[r * W + c], r * W + c);
         y[i * g->OW + j] = best;
         am[i * g->OW + j] = at;
       }
