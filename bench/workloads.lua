@@ -62,6 +62,21 @@ return {
   recurrent("lstm", 4, "Q3 LSTM epoch (2700 x 150 x 3, hidden 128, MLP 64-32-6, batch 32)"),
   recurrent("gru", 3, "Q3 GRU epoch (2700 x 150 x 3, hidden 128, MLP 64-32-6, batch 32)"),
   {
+    name = "convnet",
+    title = "Q5 ConvNet epoch (60000 x 1x28x28, conv 32 7x7 pad 3, BN, pool 2, 100, 10, batch 64, Adam)",
+    nnsh = "bench/q5_convnet.lua", torch = {"bench/torch/convnet.py"},
+    samples = 60000, batch = 64,
+    gemms = {
+      -- convolution, im2col per sample: K = 1*7*7 = 49, P = 28*28 = 784
+      {"32x784x49:NN", 64},    -- out[n] = W col[n]
+      {"32x49x784:NT", 64},    -- dW += dout[n] col[n]^T   (no input gradient: data)
+      -- affine 6272 -> 100 -> 10: forward, weight gradients, input gradients
+      {"64x100x6272:NN", 1}, {"64x10x100:NN", 1},
+      {"6272x100x64:TN", 1}, {"100x10x64:TN", 1},
+      {"64x6272x100:NT", 1}, {"64x100x10:NT", 1},
+    },
+  },
+  {
     name = "mlp", title = "Q4 MLP epoch (1900 x 1024, hidden 19 tanh, batch 32, MSE, SGD)",
     nnsh = "bench/q4_mlp.lua", torch = {"bench/torch/mlp.py"},
     samples = 1900, batch = 32, epochs = 20,

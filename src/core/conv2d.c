@@ -21,15 +21,6 @@ int nn_conv2d_geometry(nn_conv2d_geom *g) {
   return NN_OK;
 }
 
-static int is_pointwise(const nn_conv2d_geom *g) {
-  return g->KH == 1 && g->KW == 1 && g->SH == 1 && g->SW == 1 && g->PH == 0 && g->PW == 0;
-}
-
-size_t nn_conv2d_workspace(const nn_conv2d_geom *g) {
-  if (is_pointwise(g)) return 0;
-  return (size_t)g->C * g->KH * g->KW * g->OH * g->OW;
-}
-
 /* --- reference loops ----------------------------------------------------- */
 
 void nn_conv2d_forward_direct(float *out, const float *inp, const float *weight,
@@ -94,12 +85,11 @@ static void valid_cols(const nn_conv2d_geom *g, int v, int *lo, int *hi) {
   *hi = b;
 }
 
-void nn_im2col(float *col, const float *img, const nn_conv2d_geom *g) {
-  const int P = g->OH * g->OW;
+void nn_im2col(float *col, size_t ld, const float *img, const nn_conv2d_geom *g) {
   for (int c = 0; c < g->C; c++)
     for (int u = 0; u < g->KH; u++)
       for (int v = 0; v < g->KW; v++) {
-        float *row = col + ((size_t)(c * g->KH + u) * g->KW + v) * P;
+        float *row = col + ((size_t)(c * g->KH + u) * g->KW + v) * ld;
         int lo, hi;
         valid_cols(g, v, &lo, &hi);
         const int off = v - g->PW;
@@ -122,13 +112,12 @@ void nn_im2col(float *col, const float *img, const nn_conv2d_geom *g) {
       }
 }
 
-void nn_col2im(float *img, const float *col, const nn_conv2d_geom *g) {
-  const int P = g->OH * g->OW;
+void nn_col2im(float *img, const float *col, size_t ld, const nn_conv2d_geom *g) {
   memset(img, 0, sizeof(float) * (size_t)g->C * g->H * g->W);
   for (int c = 0; c < g->C; c++)
     for (int u = 0; u < g->KH; u++)
       for (int v = 0; v < g->KW; v++) {
-        const float *row = col + ((size_t)(c * g->KH + u) * g->KW + v) * P;
+        const float *row = col + ((size_t)(c * g->KH + u) * g->KW + v) * ld;
         int lo, hi;
         valid_cols(g, v, &lo, &hi);
         const int off = v - g->PW;
@@ -144,51 +133,69 @@ void nn_col2im(float *img, const float *col, const nn_conv2d_geom *g) {
 
 /* --- fast path ------------------------------------------------------------ */
 
+/* Samples per chunk: the chunk's col (K, chunk*P) and its (OC, chunk*P)
+ * output stay within NN_CONV2D_CHUNK_FLOATS, at least one sample. */
+static int chunk_of(const nn_conv2d_geom *g) {
+  if (g->chunk > 0) return g->chunk < g->N ? g->chunk : (g->N > 0 ? g->N : 1);
+  size_t per = (size_t)(g->C * g->KH * g->KW + g->OC) * g->OH * g->OW;
+  size_t c = per ? NN_CONV2D_CHUNK_FLOATS / per : 1;
+  if (c < 1) c = 1;
+  if (c > (size_t)g->N) c = g->N > 0 ? (size_t)g->N : 1;
+  return (int)c;
+}
+
+size_t nn_conv2d_workspace(const nn_conv2d_geom *g) {
+  return (size_t)chunk_of(g) * (g->C * g->KH * g->KW + g->OC) * g->OH * g->OW;
+}
+
 void nn_conv2d_forward(float *out, const float *inp, const float *weight,
                        const float *bias, const nn_conv2d_geom *g, float *ws) {
-  const int K = g->C * g->KH * g->KW, P = g->OH * g->OW;
+  const int K = g->C * g->KH * g->KW, P = g->OH * g->OW, chunk = chunk_of(g);
   const size_t in_n = (size_t)g->C * g->H * g->W, out_n = (size_t)g->OC * P;
-  for (int n = 0; n < g->N; n++) {
-    const float *x = inp + n * in_n;
-    float *y = out + n * out_n;
-    const float *col = x;
-    if (!is_pointwise(g)) {
-      nn_im2col(ws, x, g);
-      col = ws;
-    }
-    if (bias)
-      for (int o = 0; o < g->OC; o++)
-        for (int p = 0; p < P; p++) y[(size_t)o * P + p] = bias[o];
-    nn_sgemm(false, false, g->OC, P, K, 1.0f, weight, K, col, P, bias ? 1.0f : 0.0f, y, P);
+  for (int n0 = 0; n0 < g->N; n0 += chunk) {
+    const int c = g->N - n0 < chunk ? g->N - n0 : chunk;
+    const size_t ld = (size_t)c * P;
+    float *col = ws, *res = ws + (size_t)K * ld;
+    for (int s = 0; s < c; s++) nn_im2col(col + (size_t)s * P, ld, inp + (n0 + s) * in_n, g);
+    nn_sgemm(false, false, g->OC, (int)ld, K, 1.0f, weight, K, col, (int)ld, 0.0f, res, (int)ld);
+    /* res is (OC, c*P): row o holds channel o of every sample of the chunk */
+    for (int s = 0; s < c; s++)
+      for (int o = 0; o < g->OC; o++) {
+        const float *r = res + (size_t)o * ld + (size_t)s * P;
+        float *y = out + (n0 + s) * out_n + (size_t)o * P;
+        const float b = bias ? bias[o] : 0.0f;
+        for (int p = 0; p < P; p++) y[p] = r[p] + b;
+      }
   }
 }
 
 void nn_conv2d_backward(float *dinp, float *dweight, float *dbias,
                         const float *dout, const float *inp, const float *weight,
                         const nn_conv2d_geom *g, float *ws) {
-  const int K = g->C * g->KH * g->KW, P = g->OH * g->OW;
+  const int K = g->C * g->KH * g->KW, P = g->OH * g->OW, chunk = chunk_of(g);
   const size_t in_n = (size_t)g->C * g->H * g->W, out_n = (size_t)g->OC * P;
-  const int pointwise = is_pointwise(g);
-  for (int n = 0; n < g->N; n++) {
-    const float *x = inp + n * in_n, *dy = dout + n * out_n;
-    const float *col = x;
-    if (!pointwise) {
-      nn_im2col(ws, x, g);
-      col = ws;
-    }
-    nn_sgemm(false, true, g->OC, K, P, 1.0f, dy, P, col, P, 1.0f, dweight, K);
-    if (dbias)
+  for (int n0 = 0; n0 < g->N; n0 += chunk) {
+    const int c = g->N - n0 < chunk ? g->N - n0 : chunk;
+    const size_t ld = (size_t)c * P;
+    float *col = ws, *dres = ws + (size_t)K * ld;
+    for (int s = 0; s < c; s++) nn_im2col(col + (size_t)s * P, ld, inp + (n0 + s) * in_n, g);
+    /* dout of the chunk as (OC, c*P), and the bias gradient on the way */
+    for (int s = 0; s < c; s++)
       for (int o = 0; o < g->OC; o++) {
-        const float *r = dy + (size_t)o * P;
-        float s = 0;
-        for (int p = 0; p < P; p++) s += r[p];
-        dbias[o] += s;
+        const float *dy = dout + (n0 + s) * out_n + (size_t)o * P;
+        float *r = dres + (size_t)o * ld + (size_t)s * P;
+        float sum = 0;
+        for (int p = 0; p < P; p++) {
+          r[p] = dy[p];
+          sum += dy[p];
+        }
+        if (dbias) dbias[o] += sum;
       }
+    nn_sgemm(false, true, g->OC, K, (int)ld, 1.0f, dres, (int)ld, col, (int)ld, 1.0f, dweight, K);
     if (dinp) {
-      /* col is no longer needed: the same buffer takes dcol. */
-      float *dcol = pointwise ? dinp + n * in_n : ws;
-      nn_sgemm(true, false, K, P, g->OC, 1.0f, weight, K, dy, P, 0.0f, dcol, P);
-      if (!pointwise) nn_col2im(dinp + n * in_n, dcol, g);
+      /* col is no longer needed: the same buffer takes dcol = Wᵀ dres. */
+      nn_sgemm(true, false, K, (int)ld, g->OC, 1.0f, weight, K, dres, (int)ld, 0.0f, col, (int)ld);
+      for (int s = 0; s < c; s++) nn_col2im(dinp + (n0 + s) * in_n, col + (size_t)s * P, ld, g);
     }
   }
 }

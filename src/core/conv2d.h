@@ -12,18 +12,25 @@
  *   - nn_conv2d_*_direct: the plain seven-deep loop, the reference the
  *     tests compare against (sums in double);
  *   - nn_conv2d_forward / nn_conv2d_backward: the path training uses.
- *     Per sample, im2col lays the receptive fields out as a (K, P) matrix
- *     (K = Cin*KH*KW rows, P = OH*OW columns), and one sgemm computes
- *     out[n] (Cout, P) = weight (Cout, K) · col.  The (Cout, P) result is
- *     already sample n of the NCHW output, so no transpose is needed, and
- *     the per-sample col (K*P floats) stays in cache between im2col and
- *     sgemm.  The backward re-runs im2col (cheaper than keeping N columns
- *     around) for dweight += dout[n] · colᵀ, then reuses the same buffer for
- *     dcol = weightᵀ · dout[n] and scatters it back with col2im.
+ *     im2col lays each sample's receptive fields out as K = Cin*KH*KW rows
+ *     of P = OH*OW columns; the samples of a chunk sit side by side, so
+ *     the chunk is one (K, c*P) matrix and ONE sgemm computes
+ *     res (Cout, c*P) = weight (Cout, K) · col.  A copy then puts res into
+ *     NCHW order and adds the bias.  The backward copies dout into the
+ *     same (Cout, c*P) layout (summing the bias gradient on the way), then
+ *     dweight += dres · colᵀ, and for the input gradient
+ *     dcol = weightᵀ · dres in the col buffer, scattered back by col2im.
+ *     One product per chunk instead of one per sample: OpenBLAS's start-up
+ *     and thread hand-off are paid once, and two threads get a product
+ *     large enough to share (per-sample products of 32x784x49 were 4x
+ *     slower with two threads than with one).  The chunk is the whole
+ *     batch unless col and res would pass NN_CONV2D_CHUNK_FLOATS.
  *     im2col + OpenBLAS was chosen over an implicit GEMM because the heavy
  *     part is then exactly the sgemm the benchmark floor measures, with
- *     no micro-kernel of our own to tune for each CPU.
- *   A 1x1 kernel with stride 1 and no padding skips im2col (col = inp).
+ *     no micro-kernel of our own to tune for each CPU; im2col costs one
+ *     pass writing K*P floats per sample.
+ *   The im2col input is re-read in the backward (not kept from the forward),
+ *   so backward(x, dout) depends on x only, as for every other layer.
  */
 #ifndef NN_CONV2D_H
 #define NN_CONV2D_H
@@ -35,13 +42,18 @@ typedef struct {
   int OC, KH, KW;     /* output channels, kernel */
   int SH, SW, PH, PW; /* stride, zero padding */
   int OH, OW;         /* output, from nn_conv2d_geometry */
+  int chunk;          /* samples per product; 0 = as many as fit the bound */
 } nn_conv2d_geom;
 
 /* Fills g->OH, g->OW; returns 0, or -1 (error set, naming the shapes) when
  * the kernel is larger than the padded input or a size is not positive. */
 int nn_conv2d_geometry(nn_conv2d_geom *g);
 
-/* Floats of workspace nn_conv2d_forward/backward need (one sample's col). */
+/* Workspace bound: 4M floats (16 MB) per chunk of samples. */
+#define NN_CONV2D_CHUNK_FLOATS ((size_t)1 << 22)
+
+/* Floats of workspace nn_conv2d_forward/backward need: a chunk's col and
+ * its (Cout, chunk*P) result. */
 size_t nn_conv2d_workspace(const nn_conv2d_geom *g);
 
 /* Reference loops.  backward: dinp overwritten (NULL: skipped),
@@ -60,9 +72,10 @@ void nn_conv2d_backward(float *dinp, float *dweight, float *dbias,
                         const float *dout, const float *inp, const float *weight,
                         const nn_conv2d_geom *g, float *ws);
 
-/* One sample (C,H,W) to col (C*KH*KW, OH*OW), and the adjoint: col2im
- * overwrites img with the sum of the col entries that read each pixel. */
-void nn_im2col(float *col, const float *img, const nn_conv2d_geom *g);
-void nn_col2im(float *img, const float *col, const nn_conv2d_geom *g);
+/* One sample (C,H,W) to col (C*KH*KW, OH*OW) with row stride ld >= OH*OW,
+ * and the adjoint: col2im overwrites img with the sum of the col entries
+ * that read each pixel. */
+void nn_im2col(float *col, size_t ld, const float *img, const nn_conv2d_geom *g);
+void nn_col2im(float *img, const float *col, size_t ld, const nn_conv2d_geom *g);
 
 #endif

@@ -88,10 +88,16 @@ static void test_conv_paths(void) {
   /* non-square kernel and strides, padding on one axis only */
   compare_paths((nn_conv2d_geom){.N = 2, .C = 2, .H = 6, .W = 9, .OC = 3, .KH = 2, .KW = 4,
                                  .SH = 1, .SW = 3, .PH = 0, .PW = 2}, 0);
-  /* 7x7 pad 3 as in the ConvNet, stride 1 */
+  /* 7x7 pad 3 as in the ConvNet, stride 1; in chunks of 2 samples (the
+   * last one partial) and in one chunk */
+  compare_paths((nn_conv2d_geom){.N = 3, .C = 1, .H = 8, .W = 8, .OC = 5, .KH = 7, .KW = 7,
+                                 .SH = 1, .SW = 1, .PH = 3, .PW = 3, .chunk = 2}, 1);
   compare_paths((nn_conv2d_geom){.N = 3, .C = 1, .H = 8, .W = 8, .OC = 5, .KH = 7, .KW = 7,
                                  .SH = 1, .SW = 1, .PH = 3, .PW = 3}, 1);
-  /* 1x1: no im2col */
+  /* stride 2, pad 1, one sample per chunk */
+  compare_paths((nn_conv2d_geom){.N = 3, .C = 2, .H = 5, .W = 7, .OC = 3, .KH = 3, .KW = 3,
+                                 .SH = 2, .SW = 2, .PH = 1, .PW = 1, .chunk = 1}, 1);
+  /* 1x1 kernel */
   compare_paths((nn_conv2d_geom){.N = 2, .C = 4, .H = 3, .W = 5, .OC = 3, .KH = 1, .KW = 1,
                                  .SH = 1, .SW = 1}, 1);
   /* kernel as large as the padded input: one output */
@@ -104,20 +110,25 @@ static void test_im2col_adjoint(void) {
   nn_conv2d_geom g = {.N = 1, .C = 2, .H = 5, .W = 6, .OC = 1, .KH = 3, .KW = 2,
                       .SH = 2, .SW = 3, .PH = 1, .PW = 1};
   CHECK(nn_conv2d_geometry(&g) == NN_OK);
-  size_t ni = (size_t)g.C * g.H * g.W, nc = nn_conv2d_workspace(&g);
+  /* one sample's col, with a row stride wider than OH*OW as in a chunk */
+  size_t ni = (size_t)g.C * g.H * g.W, P = (size_t)g.OH * g.OW, ld = P + 5;
+  size_t nc = (size_t)g.C * g.KH * g.KW * ld;
   float x[60], img[60], *col = malloc(nc * 4), *c = malloc(nc * 4);
   gc_fill(x, ni, -1, 1);
   gc_fill(c, nc, -1, 1);
-  nn_im2col(col, x, &g);
-  nn_col2im(img, c, &g);
-  CHECK_NEAR(gc_dot(img, x, ni), gc_dot(c, col, nc), 1e-5);
+  gc_fill(col, nc, -1, 1); /* the gaps between rows keep their values */
+  nn_im2col(col, ld, x, &g);
+  nn_col2im(img, c, ld, &g);
+  double lhs = gc_dot(img, x, ni), rhs = 0;
+  for (size_t r = 0; r < nc / ld; r++) rhs += gc_dot(c + r * ld, col + r * ld, P);
+  CHECK_NEAR(lhs, rhs, 1e-5);
   free(col), free(c);
 }
 
 /* Numerical check of the fast path. */
 static nn_conv2d_geom cg = {.N = 2, .C = 2, .H = 5, .W = 4, .OC = 3, .KH = 3, .KW = 2,
                             .SH = 2, .SW = 1, .PH = 1, .PW = 1};
-static float c_x[80], c_w[36], c_b[3], c_y[128], c_r[128], c_ws[256];
+static float c_x[80], c_w[36], c_b[3], c_y[128], c_r[128], c_ws[512];
 static double conv_obj(void *ctx) {
   (void)ctx;
   nn_conv2d_forward(c_y, c_x, c_w, c_b, &cg, c_ws);
@@ -126,7 +137,7 @@ static double conv_obj(void *ctx) {
 
 static void test_conv_gradcheck(void) {
   CHECK(nn_conv2d_geometry(&cg) == NN_OK);
-  CHECK(out_size(&cg) <= 128 && nn_conv2d_workspace(&cg) <= 256);
+  CHECK(out_size(&cg) <= 128 && nn_conv2d_workspace(&cg) <= 512);
   gc_fill(c_x, in_size(&cg), -1, 1);
   gc_fill(c_w, w_size(&cg), -1, 1);
   gc_fill(c_b, 3, -1, 1);
