@@ -67,9 +67,10 @@ return {
     nnsh = "bench/q5_convnet.lua", torch = {"bench/torch/convnet.py"},
     samples = 60000, batch = 64,
     gemms = {
-      -- convolution, im2col per sample: K = 1*7*7 = 49, P = 28*28 = 784
-      {"32x784x49:NN", 64},    -- out[n] = W col[n]
-      {"32x49x784:NT", 64},    -- dW += dout[n] col[n]^T   (no input gradient: data)
+      -- convolution: im2col of the 64 images side by side, K = 1*7*7 = 49
+      -- rows of 64*28*28 = 50176 columns, one product each way
+      {"32x50176x49:NN", 1},   -- res = W col
+      {"32x49x50176:NT", 1},   -- dW += dres col^T   (no input gradient: data)
       -- affine 6272 -> 100 -> 10: forward, weight gradients, input gradients
       {"64x100x6272:NN", 1}, {"64x10x100:NN", 1},
       {"6272x100x64:TN", 1}, {"100x10x64:TN", 1},

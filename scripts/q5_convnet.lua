@@ -160,7 +160,9 @@ if opt.out ~= "" then
   plot.confusion(cm, classes, {path = files["confusion.png"],
     title = ("Q5 ConvNet, test set (accuracy %.3f)"):format(test_acc)})
   local w = model.modules[1].weight
-  image.grid(w, {normalize = "each", scale = 6, pad = 2, path = files["filters.png"]})
+  -- one tile per filter, each stretched to its own min..max
+  image.grid(w, {normalize = "each", scale = 6, pad = 2, cols = math.min(8, w:size(1)),
+                 rows = (w:size(1) + 7) // 8, path = files["filters.png"]})
   nn.save(files["model.h5"], {model = model, classes = classes, test_acc = test_acc,
     best_epoch = hist.best_epoch, arch = arch})
   print("wrote " .. files["model.h5"])

@@ -6,8 +6,62 @@
 /* Element (n, c, s) of an (N,C,S) buffer. */
 #define AT(p, n, c, s) ((p)[((ptrdiff_t)(n) * C + (c)) * S + (s)])
 
-/* Loops go feature-outer so each feature's sums accumulate in a double
- * scalar: M = N*S can be large for spatial batch norm. */
+/* Loops go feature-outer.  A feature's values are N rows of S contiguous
+ * floats (S = H*W in spatial batch norm).  Each row is reduced in float
+ * with eight independent partial sums, which gcc turns into one vector
+ * register (a plain `s += x[i]` loop is not vectorized without
+ * -ffast-math, and a double accumulator halves the width); the rows' sums
+ * are then added in double, so M = N*S can be large. */
+#define LANES 8
+
+static inline double row_sum(const float *x, int n) {
+  float acc[LANES] = {0};
+  int i = 0;
+  for (; i + LANES <= n; i += LANES)
+    for (int k = 0; k < LANES; k++) acc[k] += x[i + k];
+  double s = 0;
+  for (; i < n; i++) s += x[i];
+  for (int k = 0; k < LANES; k++) s += acc[k];
+  return s;
+}
+
+/* Σ (x - mu)^2 */
+static inline double row_sqdev(const float *x, int n, float mu) {
+  float acc[LANES] = {0};
+  int i = 0;
+  for (; i + LANES <= n; i += LANES)
+    for (int k = 0; k < LANES; k++) {
+      float d = x[i + k] - mu;
+      acc[k] += d * d;
+    }
+  double s = 0;
+  for (; i < n; i++) s += (double)(x[i] - mu) * (x[i] - mu);
+  for (int k = 0; k < LANES; k++) s += acc[k];
+  return s;
+}
+
+/* Σ dy and Σ dy*(x - mu) */
+static inline void row_grad_sums(const float *dy, const float *x, int n, float mu,
+                                 double *sdy, double *sdyx) {
+  float a[LANES] = {0}, b[LANES] = {0};
+  int i = 0;
+  for (; i + LANES <= n; i += LANES)
+    for (int k = 0; k < LANES; k++) {
+      a[k] += dy[i + k];
+      b[k] += dy[i + k] * (x[i + k] - mu);
+    }
+  double s1 = 0, s2 = 0;
+  for (; i < n; i++) {
+    s1 += dy[i];
+    s2 += (double)dy[i] * (x[i] - mu);
+  }
+  for (int k = 0; k < LANES; k++) {
+    s1 += a[k];
+    s2 += b[k];
+  }
+  *sdy += s1;
+  *sdyx += s2;
+}
 
 void nn_batchnorm_forward_train(float *out, float *mean, float *rstd,
                                 float *running_mean, float *running_var,
@@ -17,14 +71,9 @@ void nn_batchnorm_forward_train(float *out, float *mean, float *rstd,
   double M = (double)N * S;
   for (int c = 0; c < C; c++) {
     double sum = 0.0, sq = 0.0;
-    for (int n = 0; n < N; n++)
-      for (int s = 0; s < S; s++) sum += AT(inp, n, c, s);
+    for (int n = 0; n < N; n++) sum += row_sum(&AT(inp, n, c, 0), S);
     double mu = M > 0 ? sum / M : 0.0;
-    for (int n = 0; n < N; n++)
-      for (int s = 0; s < S; s++) {
-        double d = AT(inp, n, c, s) - mu;
-        sq += d * d;
-      }
+    for (int n = 0; n < N; n++) sq += row_sqdev(&AT(inp, n, c, 0), S, (float)mu);
     double var = M > 0 ? sq / M : 0.0;
     mean[c] = (float)mu;
     rstd[c] = (float)(1.0 / sqrt(var + eps));
@@ -60,13 +109,10 @@ void nn_batchnorm_backward(float *dinp, float *dgamma, float *dbeta,
                            bool training) {
   double M = (double)N * S;
   for (int c = 0; c < C; c++) {
-    double sum_dy = 0.0, sum_dy_xhat = 0.0;
+    double sum_dy = 0.0, sum_dyx = 0.0; /* Σ dy, Σ dy*(x - mean) */
     for (int n = 0; n < N; n++)
-      for (int s = 0; s < S; s++) {
-        double dy = AT(dout, n, c, s);
-        sum_dy += dy;
-        sum_dy_xhat += dy * (AT(inp, n, c, s) - mean[c]) * rstd[c];
-      }
+      row_grad_sums(&AT(dout, n, c, 0), &AT(inp, n, c, 0), S, mean[c], &sum_dy, &sum_dyx);
+    double sum_dy_xhat = sum_dyx * rstd[c];
     dgamma[c] += (float)sum_dy_xhat;
     dbeta[c] += (float)sum_dy;
     float g = gamma[c] * rstd[c];
@@ -75,11 +121,12 @@ void nn_batchnorm_backward(float *dinp, float *dgamma, float *dbeta,
         for (int s = 0; s < S; s++) AT(dinp, n, c, s) = g * AT(dout, n, c, s);
       continue;
     }
+    /* dinp = g * (dout - mdy - xhat*mdyx), xhat = (x - mean)*rstd, folded
+     * into dinp = g*dout + a*x + b per feature */
     float mdy = (float)(sum_dy / M), mdyx = (float)(sum_dy_xhat / M);
+    float a = -g * mdyx * rstd[c], b = -g * mdy - a * mean[c];
     for (int n = 0; n < N; n++)
-      for (int s = 0; s < S; s++) {
-        float xhat = (AT(inp, n, c, s) - mean[c]) * rstd[c];
-        AT(dinp, n, c, s) = g * (AT(dout, n, c, s) - mdy - xhat * mdyx);
-      }
+      for (int s = 0; s < S; s++)
+        AT(dinp, n, c, s) = g * AT(dout, n, c, s) + a * AT(inp, n, c, s) + b;
   }
 }
