@@ -75,7 +75,7 @@ void nn_conv2d_backward(float *dinp, float *dweight, float *dbias,
 /* One sample (C,H,W) to col (C*KH*KW, OH*OW) with row stride ld >= OH*OW,
  * and the adjoint: col2im overwrites img with the sum of the col entries
  * that read each pixel. */
-void nn_im2col(float *col, size_t ld, const float *img, const nn_conv2d_geom *g);
-void nn_col2im(float *img, const float *col, size_t ld, const nn_conv2d_geom *g);
+void nn_im2col(float *col, ptrdiff_t ld, const float *img, const nn_conv2d_geom *g);
+void nn_col2im(float *img, const float *col, ptrdiff_t ld, const nn_conv2d_geom *g);
 
 #endif

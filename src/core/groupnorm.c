@@ -10,23 +10,23 @@ void nn_groupnorm_forward(float *out, float *mean, float *rstd, const float *inp
                           const float *gamma, const float *beta, int N, int C, int S,
                           int G, float eps) {
   const int CG = C / G;
-  const size_t M = (size_t)CG * S;
+  const ptrdiff_t M = (ptrdiff_t)CG * S;
   for (int n = 0; n < N; n++)
     for (int g = 0; g < G; g++) {
-      const size_t base = ((size_t)n * C + (size_t)g * CG) * S;
+      const ptrdiff_t base = ((ptrdiff_t)n * C + (ptrdiff_t)g * CG) * S;
       const float *x = inp + base;
       double sum = 0, sq = 0;
-      for (size_t k = 0; k < M; k++) sum += x[k];
+      for (ptrdiff_t k = 0; k < M; k++) sum += x[k];
       double mu = sum / (double)M;
-      for (size_t k = 0; k < M; k++) sq += (x[k] - mu) * (x[k] - mu);
+      for (ptrdiff_t k = 0; k < M; k++) sq += (x[k] - mu) * (x[k] - mu);
       float m = (float)mu, r = (float)(1.0 / sqrt(sq / (double)M + eps));
       mean[n * G + g] = m;
       rstd[n * G + g] = r;
       for (int c = 0; c < CG; c++) {
         int ch = g * CG + c;
         float a = gamma[ch] * r, b = beta[ch] - a * m;
-        const float *xc = x + (size_t)c * S;
-        float *y = out + base + (size_t)c * S;
+        const float *xc = x + (ptrdiff_t)c * S;
+        float *y = out + base + (ptrdiff_t)c * S;
         for (int s = 0; s < S; s++) y[s] = a * xc[s] + b;
       }
     }
@@ -39,12 +39,12 @@ void nn_groupnorm_backward(float *dinp, float *dgamma, float *dbeta, const float
   const double M = (double)CG * S;
   for (int n = 0; n < N; n++)
     for (int g = 0; g < G; g++) {
-      const size_t base = ((size_t)n * C + (size_t)g * CG) * S;
+      const ptrdiff_t base = ((ptrdiff_t)n * C + (ptrdiff_t)g * CG) * S;
       const float m = mean[n * G + g], r = rstd[n * G + g];
       double sh = 0, shx = 0;
       for (int c = 0; c < CG; c++) {
         int ch = g * CG + c;
-        const float *x = inp + base + (size_t)c * S, *dy = dout + base + (size_t)c * S;
+        const float *x = inp + base + (ptrdiff_t)c * S, *dy = dout + base + (ptrdiff_t)c * S;
         double sdy = 0, sdyx = 0;
         for (int s = 0; s < S; s++) {
           float xhat = (x[s] - m) * r;
@@ -59,8 +59,8 @@ void nn_groupnorm_backward(float *dinp, float *dgamma, float *dbeta, const float
       const float mh = (float)(sh / M), mhx = (float)(shx / M);
       for (int c = 0; c < CG; c++) {
         int ch = g * CG + c;
-        const float *x = inp + base + (size_t)c * S, *dy = dout + base + (size_t)c * S;
-        float *dx = dinp + base + (size_t)c * S;
+        const float *x = inp + base + (ptrdiff_t)c * S, *dy = dout + base + (ptrdiff_t)c * S;
+        float *dx = dinp + base + (ptrdiff_t)c * S;
         for (int s = 0; s < S; s++) {
           float xhat = (x[s] - m) * r;
           dx[s] = r * (gamma[ch] * dy[s] - mh - xhat * mhx);

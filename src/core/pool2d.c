@@ -56,12 +56,12 @@ static inline float u2f(uint32_t u) {
  * window in scan order, as selects that gcc vectorizes across windows. */
 static void maxpool_2x2(float *out, int32_t *argmax, const float *inp,
                         const nn_pool2d_geom *g) {
-  const size_t planes = (size_t)g->N * g->C;
+  const ptrdiff_t planes = (ptrdiff_t)g->N * g->C;
   const int W = g->W, OW = g->OW;
-  for (size_t pl = 0; pl < planes; pl++) {
+  for (ptrdiff_t pl = 0; pl < planes; pl++) {
     const float *x = inp + pl * g->H * W;
     for (int i = 0; i < g->OH; i++) {
-      const float *r0 = x + (size_t)(2 * i) * W, *r1 = r0 + W;
+      const float *r0 = x + (ptrdiff_t)(2 * i) * W, *r1 = r0 + W;
       float *y = out + (pl * g->OH + i) * OW;
       int32_t *am = argmax + (pl * g->OH + i) * OW;
       const int32_t base = 2 * i * W;
@@ -84,9 +84,9 @@ void nn_maxpool2d_forward(float *out, int32_t *argmax, const float *inp,
     maxpool_2x2(out, argmax, inp, g);
     return;
   }
-  const size_t planes = (size_t)g->N * g->C;
+  const ptrdiff_t planes = (ptrdiff_t)g->N * g->C;
   const int W = g->W;
-  for (size_t pl = 0; pl < planes; pl++) {
+  for (ptrdiff_t pl = 0; pl < planes; pl++) {
     const float *x = inp + pl * g->H * W;
     float *y = out + pl * g->OH * g->OW;
     int32_t *am = argmax + pl * g->OH * g->OW;
@@ -109,21 +109,21 @@ void nn_maxpool2d_forward(float *out, int32_t *argmax, const float *inp,
 
 void nn_maxpool2d_backward(float *dinp, const float *dout, const int32_t *argmax,
                            const nn_pool2d_geom *g) {
-  const size_t planes = (size_t)g->N * g->C, in_pl = (size_t)g->H * g->W,
-               out_pl = (size_t)g->OH * g->OW;
-  memset(dinp, 0, sizeof(float) * planes * in_pl);
-  for (size_t pl = 0; pl < planes; pl++) {
+  const ptrdiff_t planes = (ptrdiff_t)g->N * g->C, in_pl = (ptrdiff_t)g->H * g->W,
+               out_pl = (ptrdiff_t)g->OH * g->OW;
+  memset(dinp, 0, sizeof(float) * (size_t)(planes * in_pl));
+  for (ptrdiff_t pl = 0; pl < planes; pl++) {
     float *dx = dinp + pl * in_pl;
     const float *dy = dout + pl * out_pl;
     const int32_t *am = argmax + pl * out_pl;
-    for (size_t k = 0; k < out_pl; k++) dx[am[k]] += dy[k];
+    for (ptrdiff_t k = 0; k < out_pl; k++) dx[am[k]] += dy[k];
   }
 }
 
 void nn_avgpool2d_forward(float *out, const float *inp, const nn_pool2d_geom *g) {
-  const size_t planes = (size_t)g->N * g->C;
+  const ptrdiff_t planes = (ptrdiff_t)g->N * g->C;
   const float inv = 1.0f / (float)(g->KH * g->KW);
-  for (size_t pl = 0; pl < planes; pl++) {
+  for (ptrdiff_t pl = 0; pl < planes; pl++) {
     const float *x = inp + pl * g->H * g->W;
     float *y = out + pl * g->OH * g->OW;
     for (int i = 0; i < g->OH; i++) {
@@ -142,10 +142,10 @@ void nn_avgpool2d_forward(float *out, const float *inp, const nn_pool2d_geom *g)
 }
 
 void nn_avgpool2d_backward(float *dinp, const float *dout, const nn_pool2d_geom *g) {
-  const size_t planes = (size_t)g->N * g->C, in_pl = (size_t)g->H * g->W;
+  const ptrdiff_t planes = (ptrdiff_t)g->N * g->C, in_pl = (ptrdiff_t)g->H * g->W;
   const float inv = 1.0f / (float)(g->KH * g->KW);
-  memset(dinp, 0, sizeof(float) * planes * in_pl);
-  for (size_t pl = 0; pl < planes; pl++) {
+  memset(dinp, 0, sizeof(float) * (size_t)(planes * in_pl));
+  for (ptrdiff_t pl = 0; pl < planes; pl++) {
     float *dx = dinp + pl * in_pl;
     const float *dy = dout + pl * g->OH * g->OW;
     for (int i = 0; i < g->OH; i++) {
