@@ -2,62 +2,68 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 /* Element (n, c, s) of an (N,C,S) buffer. */
 #define AT(p, n, c, s) ((p)[((ptrdiff_t)(n) * C + (c)) * S + (s)])
 
 /* Loops go feature-outer.  A feature's values are N rows of S contiguous
- * floats (S = H*W in spatial batch norm).  Each row is reduced in float
- * with eight independent partial sums, which gcc turns into one vector
- * register (a plain `s += x[i]` loop is not vectorized without
- * -ffast-math, and a double accumulator halves the width); the rows' sums
- * are then added in double, so M = N*S can be large. */
+ * floats (S = H*W in spatial batch norm).  Each row is reduced in float in
+ * an 8-wide vector (GCC vector extensions: a plain `s += x[i]` loop is not
+ * vectorized without -ffast-math, and a double accumulator halves the
+ * width); the rows' sums are then added in double, so M = N*S can be
+ * large.  Any other target gets a correct generic lowering. */
+typedef float v8 __attribute__((vector_size(32)));
 #define LANES 8
 
-static inline double row_sum(const float *x, int n) {
-  float acc[LANES] = {0};
-  int i = 0;
-  for (; i + LANES <= n; i += LANES)
-    for (int k = 0; k < LANES; k++) acc[k] += x[i + k];
+static inline v8 load8(const float *p) {
+  v8 v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+static inline double hsum(v8 v) {
   double s = 0;
+  for (int k = 0; k < LANES; k++) s += v[k];
+  return s;
+}
+
+static inline double row_sum(const float *x, int n) {
+  v8 acc = {0};
+  int i = 0;
+  for (; i + LANES <= n; i += LANES) acc += load8(x + i);
+  double s = hsum(acc);
   for (; i < n; i++) s += x[i];
-  for (int k = 0; k < LANES; k++) s += acc[k];
   return s;
 }
 
 /* Σ (x - mu)^2 */
 static inline double row_sqdev(const float *x, int n, float mu) {
-  float acc[LANES] = {0};
+  v8 acc = {0};
   int i = 0;
-  for (; i + LANES <= n; i += LANES)
-    for (int k = 0; k < LANES; k++) {
-      float d = x[i + k] - mu;
-      acc[k] += d * d;
-    }
-  double s = 0;
+  for (; i + LANES <= n; i += LANES) {
+    v8 d = load8(x + i) - mu;
+    acc += d * d;
+  }
+  double s = hsum(acc);
   for (; i < n; i++) s += (double)(x[i] - mu) * (x[i] - mu);
-  for (int k = 0; k < LANES; k++) s += acc[k];
   return s;
 }
 
 /* Σ dy and Σ dy*(x - mu) */
 static inline void row_grad_sums(const float *dy, const float *x, int n, float mu,
                                  double *sdy, double *sdyx) {
-  float a[LANES] = {0}, b[LANES] = {0};
+  v8 a = {0}, b = {0};
   int i = 0;
-  for (; i + LANES <= n; i += LANES)
-    for (int k = 0; k < LANES; k++) {
-      a[k] += dy[i + k];
-      b[k] += dy[i + k] * (x[i + k] - mu);
-    }
-  double s1 = 0, s2 = 0;
+  for (; i + LANES <= n; i += LANES) {
+    v8 d = load8(dy + i);
+    a += d;
+    b += d * (load8(x + i) - mu);
+  }
+  double s1 = hsum(a), s2 = hsum(b);
   for (; i < n; i++) {
     s1 += dy[i];
     s2 += (double)dy[i] * (x[i] - mu);
-  }
-  for (int k = 0; k < LANES; k++) {
-    s1 += a[k];
-    s2 += b[k];
   }
   *sdy += s1;
   *sdyx += s2;
