@@ -33,7 +33,8 @@ static void test_conv_hand(void) {
   nn_conv2d_geom g = {.N = 1, .C = 1, .H = 3, .W = 3, .OC = 1, .KH = 2, .KW = 2, .SH = 1, .SW = 1};
   CHECK(nn_conv2d_geometry(&g) == NN_OK);
   CHECK(g.OH == 2 && g.OW == 2);
-  float x[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9}, w[4] = {1, 0, 0, -1}, b = 0.5f, y[4], ws[16];
+  float x[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9}, w[4] = {1, 0, 0, -1}, b = 0.5f, y[4], ws[64];
+  CHECK(nn_conv2d_workspace(&g) <= 64);
   nn_conv2d_forward(y, x, w, &b, &g, ws);
   for (int i = 0; i < 4; i++) CHECK_NEAR(y[i], -3.5, 1e-6);
   /* Padding 1, stride 2: windows at (-1,-1), (-1,1), (1,-1), (1,1);
@@ -42,6 +43,7 @@ static void test_conv_hand(void) {
   g.SH = g.SW = 2;
   CHECK(nn_conv2d_geometry(&g) == NN_OK);
   CHECK(g.OH == 2 && g.OW == 2);
+  CHECK(nn_conv2d_workspace(&g) <= 64);
   nn_conv2d_forward(y, x, w, NULL, &g, ws);
   CHECK_NEAR(y[0], 0 - 1, 1e-6);
   CHECK_NEAR(y[1], 0 - 3, 1e-6);
@@ -204,7 +206,7 @@ static double avg_obj(void *ctx) {
 }
 
 static void test_avgpool(void) {
-  float x[4] = {1, 2, 3, 6}, y[4];
+  float x[4] = {1, 2, 3, 6}, y[9];
   nn_pool2d_geom g = {.N = 1, .C = 1, .H = 2, .W = 2, .KH = 2, .KW = 2, .SH = 2, .SW = 2};
   CHECK(nn_pool2d_geometry(&g) == NN_OK);
   nn_avgpool2d_forward(y, x, &g);
