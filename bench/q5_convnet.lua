@@ -1,10 +1,10 @@
 -- Benchmark workload: one epoch of the Q5 ConvNet (bench/README.md).
---   nnsh bench/q5_convnet.lua [--batches K] [--warmup W] [--epochs E] [--seed S] [--norm batch]
+--   nnsh bench/q5_convnet.lua [--batches K] [--warmup W] [--epochs E] [--seed S] [--norm none]
 -- Fashion-MNIST's 60000 training images (1x28x28 in [0,1]); the default net
 -- of scripts/q5_convnet.lua (lua/experiments/convnet.lua): conv 32 7x7 pad 3
--- - BatchNorm2d - ReLU - 2x2 max pool - affine 100 - ReLU - affine 10,
--- softmax cross-entropy, Adam lr 1e-3, mini-batch 64.  --norm none drops the
--- batch norm.  The PyTorch twin is bench/torch/convnet.py.
+-- - ReLU - 2x2 max pool - affine 100 - ReLU - affine 10, softmax
+-- cross-entropy, Adam lr 1e-3, mini-batch 64.  --norm batch adds a
+-- BatchNorm2d after the convolution.  The PyTorch twin is bench/torch/convnet.py.
 -- The loop is nn.fit's: a fresh permutation per epoch, mini-batches gathered
 -- into buffers allocated once, zero gradients, forward, loss, backward
 -- (no gradient for the images), step.
@@ -13,7 +13,7 @@ local bench = require "bench"
 local fm = require "fashion_mnist"
 local convnet = require "convnet"
 
-local opt = bench.options(arg, "q5_convnet", {{"norm", "batch", "none, batch or group after the conv"}})
+local opt = bench.options(arg, "q5_convnet", {{"norm", "none", "none, batch or group after the conv"}})
 local d = fm.load{n_test = 1}
 local x, y = d.train_x, d.train_y
 local N, B = x:size(1), 64

@@ -63,7 +63,7 @@ return {
   recurrent("gru", 3, "Q3 GRU epoch (2700 x 150 x 3, hidden 128, MLP 64-32-6, batch 32)"),
   {
     name = "convnet",
-    title = "Q5 ConvNet epoch (60000 x 1x28x28, conv 32 7x7 pad 3, BN, pool 2, 100, 10, batch 64, Adam)",
+    title = "Q5 ConvNet epoch (60000 x 1x28x28, conv 32 7x7 pad 3, pool 2, 100, 10, batch 64, Adam)",
     nnsh = "bench/q5_convnet.lua", torch = {"bench/torch/convnet.py"},
     samples = 60000, batch = 64,
     gemms = {

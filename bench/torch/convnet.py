@@ -2,9 +2,9 @@
 
 Fashion-MNIST training images (60000, 1, 28, 28) scaled to [0,1], read from
 Debian's dataset-fashion-mnist IDX files.  The default net of
-scripts/q5_convnet.lua: conv 32 filters 7x7 pad 3 - BatchNorm2d(32) - ReLU -
-2x2 max pool - affine 100 - ReLU - affine 10, softmax cross-entropy (mean),
-Adam lr 1e-3, mini-batch 64 (--norm none drops the batch norm).  Conv
+scripts/q5_convnet.lua: conv 32 filters 7x7 pad 3 - ReLU - 2x2 max pool -
+affine 100 - ReLU - affine 10, softmax cross-entropy (mean), Adam lr 1e-3,
+mini-batch 64 (--norm batch adds a BatchNorm2d(32) after the convolution).  Conv
 weights and biases PyTorch's default (uniform +-1/sqrt(fan_in), as
 nn.Conv2d in nnsh), Linear weights Xavier uniform with zero biases (nnsh's
 nn.Linear).  An epoch is the 60000 images in a fresh random order.  PyTorch
@@ -32,7 +32,7 @@ def idx(name):
 
 def main():
     import torch
-    opt = common.options("convnet", [(("--norm",), dict(default="batch", choices=["none", "batch"]))])
+    opt = common.options("convnet", [(("--norm",), dict(default="none", choices=["none", "batch"]))])
     x = torch.from_numpy(idx("train-images-idx3-ubyte").astype("float32") / 255.0).view(-1, 1, 28, 28)
     y = torch.from_numpy(idx("train-labels-idx1-ubyte").astype("int64"))
     N, B = x.shape[0], 64

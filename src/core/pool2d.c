@@ -107,8 +107,39 @@ void nn_maxpool2d_forward(float *out, int32_t *argmax, const float *inp,
   }
 }
 
+/* 2x2 stride-2 windows tiling the whole plane (H, W even): every input
+ * pixel is in exactly one window, so dinp is written once, without the
+ * zeroing pass of the general case. */
+static void maxpool_2x2_backward(float *dinp, const float *dout, const int32_t *argmax,
+                                 const nn_pool2d_geom *g) {
+  const ptrdiff_t planes = (ptrdiff_t)g->N * g->C;
+  const int W = g->W, OW = g->OW;
+  for (ptrdiff_t pl = 0; pl < planes; pl++) {
+    float *dx = dinp + pl * g->H * W;
+    for (int i = 0; i < g->OH; i++) {
+      float *r0 = dx + (ptrdiff_t)(2 * i) * W, *r1 = r0 + W;
+      const float *dy = dout + (pl * g->OH + i) * OW;
+      const int32_t *am = argmax + (pl * g->OH + i) * OW;
+      const int32_t base = 2 * i * W;
+      for (int j = 0; j < OW; j++) {
+        const int32_t a = am[j];
+        const float d = dy[j];
+        r0[2 * j] = a == base + 2 * j ? d : 0.0f;
+        r0[2 * j + 1] = a == base + 2 * j + 1 ? d : 0.0f;
+        r1[2 * j] = a == base + W + 2 * j ? d : 0.0f;
+        r1[2 * j + 1] = a == base + W + 2 * j + 1 ? d : 0.0f;
+      }
+    }
+  }
+}
+
 void nn_maxpool2d_backward(float *dinp, const float *dout, const int32_t *argmax,
                            const nn_pool2d_geom *g) {
+  if (g->KH == 2 && g->KW == 2 && g->SH == 2 && g->SW == 2 && g->PH == 0 && g->PW == 0 &&
+      g->H == 2 * g->OH && g->W == 2 * g->OW) {
+    maxpool_2x2_backward(dinp, dout, argmax, g);
+    return;
+  }
   const ptrdiff_t planes = (ptrdiff_t)g->N * g->C, in_pl = (ptrdiff_t)g->H * g->W,
                out_pl = (ptrdiff_t)g->OH * g->OW;
   memset(dinp, 0, sizeof(float) * (size_t)(planes * in_pl));
