@@ -3,7 +3,7 @@
 --   nnsh scripts/q5_convnet.lua [--filters 32] [--kernel 7] [--hidden 100]
 --        [--norm none|batch|group] [--groups 8] [--optimizer adam|sgd|momentum|rmsprop]
 --        [--lr LR] [--batch 64] [--epochs 15] [--patience 3] [--val 5000] [--seed 1]
---        [--n-train N] [--out out/q5_convnet] [--overwrite] [--json FILE] [--no-sanity]
+--        [--n-train N] [--out out/q5_convnet] [--force] [--json FILE] [--no-sanity]
 --
 -- conv (F filters KxK, pad K//2) [- norm] - ReLU - 2x2 max pool - affine H -
 -- ReLU - affine 10 - softmax cross-entropy (lua/experiments/convnet.lua).
@@ -19,7 +19,7 @@
 -- at a higher cost per epoch (docs/q5_convnet.md has the figures).  Batch
 -- 64 as in the benchmark.
 --
--- Files under --out (refused if they exist, unless --overwrite):
+-- Files under --out (refused before training if they exist, unless --force):
 --   model.h5  curves.png  confusion.png  filters.png
 local nn = require "nn"
 local cli = require "cli"
@@ -46,7 +46,7 @@ local opt = cli.parse(arg, {
   {"seed", 1, "random seed (split, initialization, shuffling)"},
   {"sanity", true, "run the sanity checks first"},
   {"out", "out/q5_convnet", "directory for the model and the pictures ('' = write nothing)"},
-  {"overwrite", false, "replace existing files under --out"},
+  {"force", false, "replace existing files under --out"},
   {"json", nil, "write the results as JSON to FILE", type = "string"},
 })
 
@@ -66,19 +66,15 @@ local lr = opt.lr or convnet.LR[opt.optimizer]
 local arch = {filters = opt.filters, kernel = opt.kernel, hidden = opt.hidden, norm = opt.norm,
               groups = opt.groups}
 
--- --- outputs: decided before hours of training -----------------------------
+-- --- outputs: refused before the long run, not after ---------------------------
 local files = {}
 if opt.out ~= "" then
+  local list = {}
   for _, f in ipairs{"model.h5", "curves.png", "confusion.png", "filters.png"} do
     files[f] = opt.out .. "/" .. f
-    local h = io.open(files[f], "rb")
-    if h then
-      h:close()
-      if not opt.overwrite then
-        fail("%s exists; choose another --out or pass --overwrite", files[f])
-      end
-    end
+    list[#list + 1] = files[f]
   end
+  require("runfiles").check_new(list, opt.force, "q5_convnet")
 end
 
 -- --- data ----------------------------------------------------------------------

@@ -123,7 +123,7 @@ if [ $rc = 0 ] && printf '%s' "$out" | grep -q -- "--\[no-\]standardize"; then
 else
   bad "q3_rnn --help" "$out"
 fi
-for pair in q1:q1_autoencoder q1:q1_sweep q2:q2_train q2:q2_topk q3:q3_rnn q3:q3_compare; do
+for pair in q1:q1_autoencoder q1:q1_sweep q2:q2_train q2:q2_topk q3:q3_rnn q3:q3_compare q5_convnet:q5_convnet; do
   doc=$ROOT/docs/${pair%%:*}.md script=${pair#*:}
   help=$("$NNSH" "$ROOT/scripts/$script.lua" --help 2>&1)
   missing=""
