@@ -67,7 +67,8 @@ end
 nn._doc(BatchNorm2d, [[nn.BatchNorm2d(C [, {eps=1e-5, momentum=0.1}]) -> module
 Spatial batch normalization of (N, C, H, W): per channel over N*H*W values.
 Training: batch statistics, running ones updated (PyTorch's rule, unbiased variance);
-m:evaluate(): running statistics.  weight (gamma, 1s), bias (beta, 0s).]])
+m:evaluate(): running statistics.  weight (gamma, 1s), bias (beta, 0s).
+  m = nn.BatchNorm2d(32); y = m:forward(nn.randn(8, 32, 28, 28)); m:evaluate()]])
 
 local LayerNorm = nn.class("LayerNorm")
 
@@ -139,6 +140,7 @@ end
 nn._doc(GroupNorm, [[nn.GroupNorm(G, C [, {eps=1e-5}]) -> module
 Group normalization of (N, C, ...): each sample's C channels in G groups, each group
 normalized over its channels and positions, then *weight[c] + bias[c] (1s, 0s).
-G = 1: layer norm over (C, H, W); G = C: instance norm.]])
+G = 1: layer norm over (C, H, W); G = C: instance norm.
+  nn.GroupNorm(8, 32):forward(nn.randn(4, 32, 28, 28))]])
 
 return true

@@ -79,6 +79,7 @@ local AvgPool2d = pool_class("AvgPool2d",
       self.ph, self.pw)
   end)
 nn._doc(AvgPool2d, [=[nn.AvgPool2d(k [, stride=k [, pad=0]]) -> module
-Mean over k x k windows of each channel (padding counts as zeros, divisor k*k).]=])
+Mean over k x k windows of each channel (padding counts as zeros, divisor k*k).
+  nn.AvgPool2d(3, 2, 1):forward(nn.randn(8, 32, 28, 28))   -- 8x32x14x14]=])
 
 return true
