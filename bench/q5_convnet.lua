@@ -20,7 +20,7 @@ local N, B = x:size(1), 64
 
 nn.seed(opt.seed)
 local model = convnet.build{norm = opt.norm}
-model:needInputGrad(false)
+model:need_input_grad(false)
 local loss = nn.CrossEntropyLoss()
 local adam = convnet.optimizer("adam", 1e-3)
 local params, grads = model:parameters()

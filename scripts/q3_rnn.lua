@@ -90,7 +90,7 @@ nn.seed(opt.seed)
 local model = q3.build(cell, {hidden = opt.hidden, mlp = mlp})
 print(("Q3 %s: %d training, %d validation, %d test sequences of %dx%d; %s parameters")
   :format(cell:upper(), x:size(1), vx:size(1), tx:size(1), x:size(2), x:size(3),
-          nn._thousands(model:numParameters())))
+          nn._thousands(model:num_parameters())))
 print(model)
 print(("SGD lr %g momentum %g, batch %d, <= %d epochs, patience %d, clip %s, standardize %s, seed %d")
   :format(lr, opt.momentum, opt.batch, opt.epochs, opt.patience, clip > 0 and tostring(clip) or "off",
@@ -166,7 +166,7 @@ end
 local result = {
   cell = cell, test_acc = test_acc, test_loss = test_loss, train_acc = train_acc,
   best_epoch = hist.best_epoch, epochs = hist.epochs, sec_per_epoch = sec_per_epoch,
-  total_seconds = total, params = model:numParameters(), classes = classes,
+  total_seconds = total, params = model:num_parameters(), classes = classes,
   confusion_train = cm_train:totable(), confusion_test = cm_test:totable(),
   history = {train_loss = hist.train_loss, val_loss = hist.val_loss, train_acc = hist.train_acc,
              val_acc = hist.val_acc, seconds = hist.seconds},

@@ -106,7 +106,7 @@ for _, k in ipairs(order) do
   local net = nets[k]
   nn.seed(opt.seed)
   local model = q4.build(net.sizes)
-  net.params = model:numParameters()
+  net.params = model:num_parameters()
   print(("\n%s (%s parameters)%s"):format(net.label, nn._thousands(net.params),
         opt.quiet and "" or "\nepoch  train MSE  test MSE  train err  test err"))
   local t0 = nn.clock()

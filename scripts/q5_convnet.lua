@@ -168,7 +168,7 @@ end
 
 local result = {
   test_acc = test_acc, test_loss = test_loss, best_epoch = hist.best_epoch, epochs = hist.epochs,
-  sec_per_epoch = sec_per_epoch, total_seconds = total, params = model:numParameters(),
+  sec_per_epoch = sec_per_epoch, total_seconds = total, params = model:num_parameters(),
   stopped_early = hist.stopped_early, sanity = sanity, classes = classes,
   confusion_test = cm:totable(),
   history = {train_loss = hist.train_loss, val_loss = hist.val_loss, train_acc = hist.train_acc,

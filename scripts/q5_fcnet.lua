@@ -141,7 +141,7 @@ local function fmt(v, f) return v and v == v and (f or "%.4f"):format(v) or "-" 
 for _, r in ipairs(runs) do
   nn.seed(opt.seed)
   local model = q5fc.build(r)
-  r.params = model:numParameters()
+  r.params = model:num_parameters()
   print(("\n%s: %s, lr %g, %s parameters"):format(r.name, r.rule, r.lr or q5fc.DEFAULT_LR[r.rule],
         nn._thousands(r.params)))
   if not opt.quiet then print("epoch  train loss  train acc  val acc  seconds") end

@@ -98,7 +98,7 @@ function Conv2d:backward(x, gradOutput)
   local xb, single = as_batch(self, nn._contig(x), "backward")
   local g = nn._contig(gradOutput)
   if single then g = g:view(1, g:size(1), g:size(2), g:size(3)) end
-  local dx = (not self._noInputGrad) and self.gradInput or nil
+  local dx = (not self._no_input_grad) and self.gradInput or nil
   if self.direct then
     C.conv2d_backward_direct(dx, self.gradWeight, self.gradBias, g, xb, self.weight,
       self.sh, self.sw, self.ph, self.pw)

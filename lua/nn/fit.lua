@@ -290,16 +290,16 @@ function nn.fit(a)
   end
 
   -- Float inputs are data: the first layer need not compute their gradient.
-  local skip_dx = x:type() ~= "index" and type(model.needInputGrad) == "function"
-  local had_no_dx = model._noInputGrad
-  if skip_dx then model:needInputGrad(false) end
+  local skip_dx = x:type() ~= "index" and type(model.need_input_grad) == "function"
+  local had_no_dx = model._no_input_grad
+  if skip_dx then model:need_input_grad(false) end
   if can_catch then nn.catch_interrupt(true) end
   -- Clean-up runs on return and on error alike; an error is not caught and
   -- re-raised, so it keeps its own position and traceback (nnsh shows one
   -- message, not the trainer's traceback inside the shell's).
   do
     local _ <close> = setmetatable({}, {__close = function(_, err)
-      if skip_dx then model:needInputGrad(not had_no_dx) end
+      if skip_dx then model:need_input_grad(not had_no_dx) end
       if can_catch then
         nn.catch_interrupt(false)
         if err ~= nil then nn.interrupted() end -- drop a flag the failed run left unread

@@ -89,7 +89,7 @@ function nn.gradcheck(target, inputs, opts)
     local out = m:forward(x)
     local R = nn.zeros(out:size()):uniform_(-1, 1)
     local objective = function() reseed(); return dot(m:forward(x), R) end
-    m:zeroGrad()
+    m:zero_grad()
     reseed()
     m:forward(x)
     local dx = m:backward(x, R)

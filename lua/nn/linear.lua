@@ -39,7 +39,7 @@ function Linear:backward(x, gradOutput)
   local xb, single = as_batch(self, nn._contig(x), "backward")
   local g = nn._contig(gradOutput)
   if single then g = g:view(1, -1) end
-  if self._noInputGrad then
+  if self._no_input_grad then
     C.linear_backward(nil, self.gradWeight, self.gradBias, g, xb, self.weight)
     return nil
   end

@@ -1,12 +1,16 @@
 -- nn.Module: the base of every layer, and nn.class to declare new ones.
 --
--- The API follows Torch's nn:
+-- The API follows Torch's nn, with snake_case names (as PyTorch):
 --   y = m:forward(x)             -- output (a buffer reused across calls)
 --   dx = m:backward(x, dy)       -- gradient w.r.t. x; ACCUMULATES the
---                                -- parameter gradients (call zeroGrad first)
+--                                -- parameter gradients (call zero_grad first)
 --   params, grads = m:parameters()
---   m:zeroGrad(); m:training(); m:evaluate()
+--   m:zero_grad(); m:training(); m:evaluate()
 --   print(m)                     -- structure and parameter counts
+-- Torch7's camelCase names stay as aliases: zeroGrad, numParameters,
+-- needInputGrad (and setInitialState on the recurrent layers).  An alias
+-- calls the snake_case method, so a class overriding that one needs
+-- nothing more.
 --
 -- Buffers: each module owns m.output and m.gradInput and the kernels resize
 -- them in place, so repeated mini-batches of one shape allocate nothing.
@@ -15,7 +19,7 @@
 -- A layer declares its trainable tensors with m:_param("weight", t), which
 -- also creates the gradient m.gradWeight (Torch's naming), and its
 -- non-trainable state (BatchNorm's running statistics) with
--- m:_buffer("running_mean", t); parameters(), zeroGrad, nn.save/nn.load and
+-- m:_buffer("running_mean", t); parameters(), zero_grad, nn.save/nn.load and
 -- nn.fit's best-weights snapshot all go through these two lists.
 local nn = require "nn"
 
@@ -43,9 +47,9 @@ local STANDARD_DOCS = {
   named_parameters = "m:named_parameters() -> list of {name=, param=, grad=} of the nn.%s",
   named_buffers = "m:named_buffers() -> list of {name=, tensor=}: non-trainable state of the nn.%s",
   parameters = "m:parameters() -> params, grads: two lists of tensors of the nn.%s",
-  zeroGrad = "m:zeroGrad() -> m, with the gradients of the nn.%s set to zero",
+  zero_grad = "m:zero_grad() -> m, with the gradients of the nn.%s set to zero",
   spec = "m:spec() -> constructor description of the nn.%s (what nn.save stores)",
-  needInputGrad = "m:needInputGrad(flag) -> m; false lets backward of the nn.%s skip the input gradient",
+  need_input_grad = "m:need_input_grad(flag) -> m; false lets backward of the nn.%s skip the input gradient",
 }
 
 -- nn.class("Linear", nn.Module) -> class table.  Calling the class builds an
@@ -149,23 +153,23 @@ function Module:parameters()
   return params, grads
 end
 
-function Module:numParameters()
+function Module:num_parameters()
   local n = 0
   for _, p in ipairs((self:parameters())) do n = n + p:numel() end
   return n
 end
 
-function Module:zeroGrad()
+function Module:zero_grad()
   for _, e in ipairs(self:named_parameters()) do e.grad:zero() end
   return self
 end
 
--- m:needInputGrad(false): the input is data, not something to train, so
+-- m:need_input_grad(false): the input is data, not something to train, so
 -- backward may skip its gradient (nn.Linear then saves one of its three
 -- matrix products).  backward returns nil for the skipped gradient.
 -- nn.fit sets this while it trains on float inputs.
-function Module:needInputGrad(flag)
-  self._noInputGrad = flag == false
+function Module:need_input_grad(flag)
+  self._no_input_grad = flag == false
   return self
 end
 
@@ -198,7 +202,7 @@ end
 nn._thousands = thousands
 
 function Module:__tostring()
-  local n = self:numParameters()
+  local n = self:num_parameters()
   if n == 0 then return self:describe() end
   return ("%s  (%s parameters)"):format(self:describe(), thousands(n))
 end
@@ -216,10 +220,20 @@ function nn._check_size(fname, what, v)
   end
 end
 
+-- Torch7 aliases (see the header): each forwards to the snake_case method,
+-- so overrides in subclasses apply to both names.
+local ALIASES = {zeroGrad = "zero_grad", numParameters = "num_parameters",
+                 needInputGrad = "need_input_grad"}
+nn._ALIASES = ALIASES
+for alias, name in pairs(ALIASES) do
+  Module[alias] = function(self, ...) return self[name](self, ...) end
+  doc(Module[alias], ("m:%s(...): Torch7 name of m:%s(...)"):format(alias, name))
+end
+
 for k, text in pairs(STANDARD_DOCS) do
   if type(Module[k]) == "function" then doc(Module[k], text:format("Module")) end
 end
-doc(Module.numParameters, "m:numParameters() -> number of trainable values")
+doc(Module.num_parameters, "m:num_parameters() -> number of trainable values")
 doc(Module._param, "m:_param(name, t): declare trainable tensor t (and its gradient m.grad<Name>)")
 doc(Module._buffer, "m:_buffer(name, t): declare non-trainable state t saved with the model")
 
@@ -235,8 +249,9 @@ doc(Module, [[nn.Module: base of every layer.
   y = m:forward(x)                 output (buffer reused across calls)
   dx = m:backward(x, dy)           input gradient; accumulates parameter gradients
   params, grads = m:parameters()   lists of tensors (same order)
-  m:zeroGrad()  m:training()  m:evaluate()  m:numParameters()  print(m)
-  m:needInputGrad(false)           backward may skip the input gradient (data input)
+  m:zero_grad()  m:training()  m:evaluate()  m:num_parameters()  print(m)
+  m:need_input_grad(false)         backward may skip the input gradient (data input)
+Torch7 aliases: m:zeroGrad(), m:numParameters(), m:needInputGrad(flag).
 Layers: nn.Linear, nn.Embedding, nn.View, nn.Flatten, nn.Sigmoid, nn.Tanh, nn.ReLU,
 nn.LeakyReLU, nn.SoftMax, nn.Dropout, nn.BatchNorm, nn.BatchNorm2d, nn.LayerNorm,
 nn.GroupNorm, nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d; container nn.Sequential.

@@ -13,7 +13,8 @@
 --              n = tanh(x wx_n + b_n + r (h wh_n + bhn)), h = (1-z) h + z n
 -- Init: Xavier uniform per gate block, wx +-sqrt(6/(D+H)), wh +-sqrt(6/(2H));
 -- biases 0.
--- Initial state: zeros, or m:setInitialState(h0 [, c0]) with (B, H) tensors
+-- Initial state: zeros, or m:set_initial_state(h0 [, c0]) (Torch7 alias
+-- setInitialState) with (B, H) tensors
 -- until m:reset(); after backward, m.gradH0 (and m.gradC0) hold their
 -- gradients.
 local nn = require "nn"
@@ -69,13 +70,18 @@ function Recurrent:_tables()
   return p, g
 end
 
-function Recurrent:setInitialState(h0, c0)
+function Recurrent:set_initial_state(h0, c0)
   if c0 ~= nil and self.cell ~= "lstm" then
-    error(("nn.%s:setInitialState: only the LSTM has a cell state c0"):format(self.name), 2)
+    error(("nn.%s:set_initial_state: only the LSTM has a cell state c0"):format(self.name), 2)
   end
   self.h0, self.c0 = h0, c0
   return self
 end
+
+-- Torch7 name.
+function Recurrent:setInitialState(...) return self:set_initial_state(...) end
+nn._doc(Recurrent.set_initial_state, "m:set_initial_state(h0 [, c0]) -> m: initial state (B, H) until m:reset()")
+nn._doc(Recurrent.setInitialState, "m:setInitialState(h0 [, c0]): Torch7 name of m:set_initial_state")
 
 function Recurrent:reset()
   self.h0, self.c0, self.gradH0, self.gradC0 = nil, nil, nil, nil
@@ -155,7 +161,7 @@ nn._doc(nn.RNN, [[nn.RNN(nin, nhid [, {all=false}]) -> module: tanh RNN over seq
   h_t = tanh(x_t wx + h_{t-1} wh + b)
 x (B, T, nin) -> last state (B, nhid), or every state (B, T, nhid) with {all=true}.
 Parameters wx (nin, nhid), wh (nhid, nhid), b (nhid); Xavier-uniform, b zero.
-Initial state zeros unless m:setInitialState(h0); m:reset() clears it.
+Initial state zeros unless m:set_initial_state(h0); m:reset() clears it.
   m = nn.RNN(3, 128); h = m:forward(nn.randn(32, 150, 3))]])
 
 nn._doc(nn.LSTM, [[nn.LSTM(nin, nhid [, {all=false}]) -> module: LSTM over sequences
@@ -163,7 +169,7 @@ nn._doc(nn.LSTM, [[nn.LSTM(nin, nhid [, {all=false}]) -> module: LSTM over seque
   c_t = f c_{t-1} + i g,  h_t = o tanh(c_t)
 x (B, T, nin) -> last h (B, nhid), or every h (B, T, nhid) with {all=true}.
 Parameters wx (nin, 4 nhid), wh (nhid, 4 nhid), b (4 nhid), gate blocks i,f,g,o.
-Initial state zeros unless m:setInitialState(h0, c0); m:reset() clears it.
+Initial state zeros unless m:set_initial_state(h0, c0); m:reset() clears it.
   m = nn.LSTM(3, 128); h = m:forward(nn.randn(32, 150, 3))]])
 
 nn._doc(nn.GRU, [[nn.GRU(nin, nhid [, {all=false}]) -> module: GRU over sequences

@@ -52,9 +52,9 @@ function Sequential:named_buffers(prefix, out)
 end
 
 -- Only the first module sees the container's input.
-function Sequential:needInputGrad(flag)
-  self._noInputGrad = flag == false
-  if self.modules[1] then self.modules[1]:needInputGrad(flag) end
+function Sequential:need_input_grad(flag)
+  self._no_input_grad = flag == false
+  if self.modules[1] then self.modules[1]:need_input_grad(flag) end
   return self
 end
 
@@ -79,7 +79,7 @@ end
 function Sequential:__len() return #self.modules end
 
 function Sequential:__tostring()
-  local lines = {("nn.Sequential {  (%s parameters)"):format(nn._thousands(self:numParameters()))}
+  local lines = {("nn.Sequential {  (%s parameters)"):format(nn._thousands(self:num_parameters()))}
   for i, m in ipairs(self.modules) do
     local s = tostring(m):gsub("\n", "\n    ")
     lines[#lines + 1] = ("  (%d) %s"):format(i, s)

@@ -53,7 +53,7 @@ describe("nn.save and nn.load", function()
     local x, y = nn.randn(8, 3), nn.index{1, 2, 1, 2, 1, 2, 1, 2}
     local crit = nn.CrossEntropyLoss()
     local function train_step(model, o)
-      model:zeroGrad()
+      model:zero_grad()
       local out = model:forward(x)
       crit:forward(out, y)
       model:backward(x, crit:backward(out, y))

@@ -43,7 +43,7 @@ describe("nn.fit", function()
     assert.is_true(nn.allclose(model.weight, w, 0, 1e-3))
     assert.is_true(math.abs(model.bias[1] - b) < 1e-3)
     assert.is_nil(h.train_acc[1]) -- no classes, no accuracy
-    assert.is_falsy(model._noInputGrad) -- fit skipped dx while training only
+    assert.is_falsy(model._no_input_grad) -- fit skipped dx while training only
   end)
 
   it("stops early and restores the weights of the best epoch", function()

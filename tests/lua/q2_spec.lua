@@ -31,7 +31,7 @@ describe("trigram model", function()
     local x = nn.index{{4, 2, 4}}
     local out = model:forward(x)
     local g = nn.randn(1, 6)
-    model:zeroGrad()
+    model:zero_grad()
     model:backward(x, g)
     local emb = model.modules[1]
     local dE = emb.gradWeight

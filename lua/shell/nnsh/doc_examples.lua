@@ -156,10 +156,13 @@ E["module:evaluate"] = "local m = nn.Dropout(0.5):evaluate(); m:forward(nn.ones(
 E["module:training"] = "local m = nn.Dropout(0.5); m:evaluate(); m:training()"
 E["module:named_buffers"] = "nn.BatchNorm(3):named_buffers()"
 E["module:named_parameters"] = "for _, p in ipairs(nn.Linear(3, 2):named_parameters()) do print(p.name) end"
-E["module:needInputGrad"] = "nn.Linear(3, 2):needInputGrad(false)"
-E["module:numParameters"] = "nn.Linear(3, 2):numParameters()   -- 8"
+E["module:need_input_grad"] = "nn.Linear(3, 2):need_input_grad(false)"
+E["module:num_parameters"] = "nn.Linear(3, 2):num_parameters()   -- 8"
+E["module:needInputGrad"] = "nn.Linear(3, 2):needInputGrad(false)   -- Torch7 name of need_input_grad"
+E["module:numParameters"] = "nn.Linear(3, 2):numParameters()   -- Torch7 name of num_parameters"
 E["module:parameters"] = "local params, grads = nn.Linear(3, 2):parameters()"
-E["module:zeroGrad"] = "nn.Linear(3, 2):zeroGrad()"
+E["module:zero_grad"] = "nn.Linear(3, 2):zero_grad()"
+E["module:zeroGrad"] = "nn.Linear(3, 2):zeroGrad()   -- Torch7 name of zero_grad"
 
 -- optim ------------------------------------------------------------------------------------
 E["optim.sgd"] = [[local model = nn.Linear(3, 2)
