@@ -27,13 +27,8 @@ end
 local Optimizer = {}
 Optimizer.__index = Optimizer
 
-local function check_number(name, field, v, lo, lo_open)
-  if type(v) ~= "number" or v < lo or (lo_open and v == lo) then
-    error(("optim.%s: %s must be a number %s %g, got %s"):format(
-      name, field, lo_open and ">" or ">=", lo, tostring(v)), 4)
-  end
-end
-
+-- checks: field -> {lo, hi, bounds} for nn._check_number (NaN, infinities
+-- and values out of the range are refused, naming the setting and range).
 local function new(name, opts, defaults, checks)
   if type(opts) ~= "table" then
     error(("optim.%s: expected a table of settings, e.g. optim.%s{lr = 0.1}"):format(name, name), 3)
@@ -47,8 +42,14 @@ local function new(name, opts, defaults, checks)
     self[k] = v
   end
   if self.lr == nil then error(("optim.%s: the learning rate lr is required"):format(name), 3) end
-  check_number(name, "lr", self.lr, 0, true)
-  for field, lo in pairs(checks) do check_number(name, field, self[field], lo) end
+  nn._check_number("optim." .. name, "lr", self.lr, 0, nil, "(]", 3)
+  local fields = {}
+  for field in pairs(checks) do fields[#fields + 1] = field end
+  table.sort(fields) -- the same message whatever the table order
+  for _, field in ipairs(fields) do
+    local c = checks[field]
+    nn._check_number("optim." .. name, field, self[field], c[1], c[2], c[3], 3)
+  end
   if self.schedule ~= nil and type(self.schedule) ~= "function" then
     error(("optim.%s: schedule must be a function(epoch, lr0) -> lr"):format(name), 3)
   end
@@ -61,8 +62,8 @@ end
 function Optimizer:set_epoch(epoch)
   if self.schedule then
     local lr = self.schedule(epoch, self.lr0)
-    if type(lr) ~= "number" or lr < 0 then
-      error(("optim.%s: the schedule returned %s for epoch %d; expected a number >= 0"):format(
+    if type(lr) ~= "number" or not (lr >= 0 and lr < math.huge) then
+      error(("optim.%s: the schedule returned %s for epoch %d; expected a finite number >= 0"):format(
         self.name, tostring(lr), epoch), 2)
     end
     self.lr = lr
@@ -81,13 +82,37 @@ local function check_lists(self, params, grads)
 end
 
 -- The state table of parameter p, its buffers created on first use.
+-- For a flat block (nn.flatten, m:flat_parameters) each buffer is one block
+-- too, packed from the state its member tensors already have (from a
+-- checkpoint, or earlier steps tensor by tensor) so nothing is lost, and
+-- every member's state becomes a view of it: checkpoints keep writing the
+-- state per parameter, and its step count t is the block's.
 local function state_of(self, p, fields)
   local s = self.state[p]
-  if not s then
-    s = {t = 0}
+  if s then return s end
+  s = {t = 0}
+  local members = nn.flat_members(p)
+  if not members then
     for _, f in ipairs(fields) do s[f] = nn.zeros(p:size()) end
-    self.state[p] = s
+  else
+    local views = {}
+    for i, m in ipairs(members) do
+      local old = self.state[m]
+      if old then s.t = math.max(s.t, old.t or 0) end
+      views[i] = setmetatable({}, {__index = s})
+    end
+    for _, f in ipairs(fields) do
+      local list = {}
+      for i, m in ipairs(members) do
+        local old = self.state[m] and self.state[m][f]
+        list[i] = (old and old:numel() == m:numel()) and old:contiguous() or nn.zeros(m:size())
+        rawset(views[i], f, list[i])
+      end
+      s[f] = nn.flatten(list)
+    end
+    for i, m in ipairs(members) do self.state[m] = views[i] end
   end
+  self.state[p] = s
   return s
 end
 
@@ -116,7 +141,7 @@ local SGD_FIELDS, NO_FIELDS = {"v"}, {}
 
 function optim.sgd(opts)
   local self = new("sgd", opts, {momentum = 0, nesterov = false, weight_decay = 0},
-                   {momentum = 0, weight_decay = 0})
+                   {momentum = {0, 1, "[)"}, weight_decay = {0}})
   if self.nesterov and self.momentum == 0 then
     error("optim.sgd: nesterov needs momentum > 0", 2)
   end
@@ -142,7 +167,7 @@ local RMS_FIELDS = {"sq"}
 
 function optim.rmsprop(opts)
   local self = new("rmsprop", opts, {lr = 0.01, alpha = 0.99, eps = 1e-8, weight_decay = 0},
-                   {alpha = 0, eps = 0, weight_decay = 0})
+                   {alpha = {0, 1, "[]"}, eps = {0}, weight_decay = {0}})
   self._update = function(o, params, grads)
     for i = 1, #params do
       local s = state_of(o, params[i], RMS_FIELDS)
@@ -161,8 +186,7 @@ local ADAM_FIELDS = {"m", "v"}
 function optim.adam(opts)
   local self = new("adam", opts,
                    {lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0},
-                   {beta1 = 0, beta2 = 0, eps = 0, weight_decay = 0})
-  if self.beta1 >= 1 or self.beta2 >= 1 then error("optim.adam: beta1 and beta2 must be < 1", 2) end
+                   {beta1 = {0, 1, "[)"}, beta2 = {0, 1, "[)"}, eps = {0}, weight_decay = {0}})
   self._update = function(o, params, grads)
     for i = 1, #params do
       local s = state_of(o, params[i], ADAM_FIELDS)
@@ -181,12 +205,18 @@ Adam with bias correction (t counts this parameter's steps from 1):
 -- --- schedules ---------------------------------------------------------------
 
 function optim.step_decay(every, factor)
+  if not (type(every) == "number" and every >= 1 and every < math.huge and every == math.floor(every)) then
+    error(("optim.step_decay: every must be a whole number of epochs >= 1, got %s"):format(
+      every ~= every and "NaN" or tostring(every)), 2)
+  end
+  nn._check_number("optim.step_decay", "factor", factor, 0, 1, "(]", 2)
   return function(epoch, lr0) return lr0 * factor ^ ((epoch - 1) // every) end
 end
 doc(optim.step_decay, [[optim.step_decay(every, factor) -> schedule
 lr = lr0 * factor^floor((epoch-1)/every).  optim.sgd{lr=0.1, schedule=optim.step_decay(10, 0.5)}]])
 
 function optim.exp_decay(gamma)
+  nn._check_number("optim.exp_decay", "gamma", gamma, 0, 1, "(]", 2)
   return function(epoch, lr0) return lr0 * gamma ^ (epoch - 1) end
 end
 doc(optim.exp_decay, "optim.exp_decay(gamma) -> schedule: lr = lr0 * gamma^(epoch-1).")

@@ -37,9 +37,7 @@ local LeakyReLU = nn.class("LeakyReLU")
 function LeakyReLU:__init(slope)
   nn.Module.__init(self)
   self.slope = slope or 0.01
-  if type(self.slope) ~= "number" then
-    error(("nn.LeakyReLU: slope must be a number, got %s"):format(type(slope)), 3)
-  end
+  nn._check_number("nn.LeakyReLU", "slope", self.slope, nil, nil, nil, 3)
 end
 function LeakyReLU:forward(x) return C.leaky_relu_forward(self.output, nn._contig(x), self.slope) end
 function LeakyReLU:backward(x, gradOutput)

@@ -99,9 +99,7 @@ against targets in [0, 1], mean over all elements, computed stably from the logi
 local SVM = criterion_class("SVMLoss", C.svm_loss, true)
 function SVM:__init(margin)
   self.margin = margin or 1
-  if type(self.margin) ~= "number" then
-    error(("nn.SVMLoss: margin must be a number, got %s"):format(type(margin)), 3)
-  end
+  nn._check_number("nn.SVMLoss", "margin", self.margin, nil, nil, nil, 3)
 end
 function SVM:describe() return ("nn.SVMLoss(margin=%g)"):format(self.margin) end
 doc(SVM.__init, "nn.SVMLoss([margin=1]) constructor")

@@ -9,9 +9,7 @@ local Dropout = nn.class("Dropout")
 function Dropout:__init(p)
   nn.Module.__init(self)
   p = p or 0.5
-  if type(p) ~= "number" or p < 0 or p >= 1 then
-    error(("nn.Dropout: p must be a number in [0, 1), got %s"):format(tostring(p)), 3)
-  end
+  nn._check_number("nn.Dropout", "p", p, 0, 1, "[)", 3)
   self.p = p
   self.mask = nn.zeros(0)
 end

@@ -3,7 +3,8 @@
 local nn = require "nn"
 
 local parts = {"module", "initializers", "linear", "embedding", "view", "activations", "dropout",
-               "normalization", "conv", "pooling", "sequential", "criteria", "fit", "gradcheck", "metrics",
+               "normalization", "conv", "pooling", "sequential", "criteria", "flat", "step", "evaluate",
+               "fit", "gradcheck", "metrics",
                "checkpoint", "recurrent"}
 
 for _, name in ipairs(parts) do require("nn." .. name) end

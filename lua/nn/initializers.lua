@@ -17,6 +17,7 @@ end
 
 function init.xavier_uniform(t, gain)
   local fin, fout = fans(t, "xavier_uniform")
+  nn._check_number("nn.init.xavier_uniform", "gain", gain or 1, 0, nil, "(]", 2)
   local a = (gain or 1) * math.sqrt(6 / (fin + fout))
   return t:uniform_(-a, a)
 end
@@ -32,12 +33,16 @@ doc(init.he, [[nn.init.he(W) -> W
 Normal N(0, 2/fan_in) (He et al. 2015), for layers followed by ReLU.]])
 
 function init.normal(t, std, mean)
+  nn._check_number("nn.init.normal", "std", std or 1, 0, nil, "[]", 2)
+  nn._check_number("nn.init.normal", "mean", mean or 0, nil, nil, nil, 2)
   return t:normal_(mean or 0, std or 1)
 end
 doc(init.normal, [[nn.init.normal(t [, std=1, mean=0]) -> t filled with N(mean, std^2).
   nn.init.normal(layer.weight, 0.01)]])
 
 function init.uniform(t, lo, hi)
+  nn._check_number("nn.init.uniform", "lo", lo or 0, nil, nil, nil, 2)
+  nn._check_number("nn.init.uniform", "hi", hi or 1, lo or 0, nil, "[]", 2)
   return t:uniform_(lo or 0, hi or 1)
 end
 doc(init.uniform, "nn.init.uniform(t [, lo=0, hi=1]) -> t filled uniformly in [lo, hi).")
@@ -45,7 +50,10 @@ doc(init.uniform, "nn.init.uniform(t [, lo=0, hi=1]) -> t filled uniformly in [l
 function init.zeros(t) return t:zero() end
 doc(init.zeros, "nn.init.zeros(t) -> t filled with 0.")
 
-function init.constant(t, v) return t:fill(v) end
+function init.constant(t, v)
+  nn._check_number("nn.init.constant", "v", v, nil, nil, nil, 2)
+  return t:fill(v)
+end
 doc(init.constant, "nn.init.constant(t, v) -> t filled with v.")
 
 doc(init, [[nn.init: initializers (in place, seeded by nn.seed):

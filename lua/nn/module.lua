@@ -230,6 +230,27 @@ for alias, name in pairs(ALIASES) do
   doc(Module[alias], ("m:%s(...): Torch7 name of m:%s(...)"):format(alias, name))
 end
 
+-- Argument checks for hyper-parameters: a finite number within [lo, hi]
+-- (bounds "()" "[)" "(]" "[]" say which ends are open; nil = unbounded).
+-- NaN and infinities are always refused.  fname is the public name
+-- ("nn.Dropout", "optim.sgd"); level as error's, from the caller's view.
+function nn._check_number(fname, what, v, lo, hi, bounds, level)
+  bounds = bounds or "[]"
+  local lo_open, hi_open = bounds:sub(1, 1) == "(", bounds:sub(2, 2) == ")"
+  local ok = type(v) == "number" and v == v and v ~= math.huge and v ~= -math.huge
+  if ok and lo then ok = v > lo or (not lo_open and v == lo) end
+  if ok and hi then ok = v < hi or (not hi_open and v == hi) end
+  if ok then return v end
+  local range
+  if lo and hi then
+    range = ("a number in %s%g, %g%s"):format(lo_open and "(" or "[", lo, hi, hi_open and ")" or "]")
+  elseif lo then range = ("a finite number %s %g"):format(lo_open and ">" or ">=", lo)
+  elseif hi then range = ("a finite number %s %g"):format(hi_open and "<" or "<=", hi)
+  else range = "a finite number" end
+  local got = type(v) ~= "number" and type(v) or v ~= v and "NaN" or ("%g"):format(v)
+  error(("%s: %s must be %s, got %s"):format(fname, what, range, got), (level or 2) + 1)
+end
+
 for k, text in pairs(STANDARD_DOCS) do
   if type(Module[k]) == "function" then doc(Module[k], text:format("Module")) end
 end

@@ -18,6 +18,8 @@ function BatchNorm:__init(nfeat, opts)
   nn._check_size("BatchNorm", "the number of features", nfeat)
   opts = opts or {}
   self.nfeat, self.eps, self.momentum = nfeat, opts.eps or 1e-5, opts.momentum or 0.1
+  nn._check_number("nn.BatchNorm", "eps", self.eps, 0, nil, "(]", 3)
+  nn._check_number("nn.BatchNorm", "momentum", self.momentum, 0, 1, "[]", 3)
   self:_param("weight", nn.ones(nfeat))
   self:_param("bias", nn.zeros(nfeat))
   self:_buffer("running_mean", nn.zeros(nfeat))
@@ -77,6 +79,7 @@ function LayerNorm:__init(nfeat, opts)
   nn._check_size("LayerNorm", "the number of features", nfeat)
   opts = opts or {}
   self.nfeat, self.eps = nfeat, opts.eps or 1e-5
+  nn._check_number("nn.LayerNorm", "eps", self.eps, 0, nil, "(]", 3)
   self:_param("weight", nn.ones(nfeat))
   self:_param("bias", nn.zeros(nfeat))
   self.save_mean, self.save_rstd = nn.zeros(0), nn.zeros(0)

@@ -193,7 +193,7 @@ describe("pointwise activations", function()
   it("print their names", function()
     assert.equal("nn.Sigmoid", tostring(nn.Sigmoid()))
     assert.equal("nn.LeakyReLU(0.2)", tostring(nn.LeakyReLU(0.2)))
-    assert.error_matches(function() nn.LeakyReLU("x") end, "nn.LeakyReLU: slope must be a number, got string")
+    assert.error_matches(function() nn.LeakyReLU("x") end, "nn.LeakyReLU: slope must be a finite number, got string")
   end)
 end)
 

@@ -89,7 +89,7 @@ describe("schedules", function()
     assert.equal(0.25, custom:set_epoch(4))
     local bad = optim.sgd{lr = 1, schedule = function() return "x" end}
     assert.error_matches(function() bad:set_epoch(1) end,
-      "optim.sgd: the schedule returned x for epoch 1; expected a number >= 0")
+      "optim.sgd: the schedule returned x for epoch 1; expected a finite number >= 0")
   end)
 end)
 
@@ -107,13 +107,53 @@ describe("nn.clip_grad_norm", function()
   end)
 end)
 
+describe("hyper-parameters", function()
+  local nan, inf = 0 / 0, math.huge
+  -- Each call must fail with a message naming the parameter and its range.
+  local cases = {
+    {function() optim.sgd{lr = nan} end, "optim.sgd: lr must be a finite number > 0, got NaN"},
+    {function() optim.sgd{lr = inf} end, "optim.sgd: lr must be a finite number > 0, got inf"},
+    {function() optim.sgd{lr = 0} end, "optim.sgd: lr must be a finite number > 0, got 0"},
+    {function() optim.sgd{lr = 0.1, momentum = nan} end, "optim.sgd: momentum must be a number in %[0, 1%), got NaN"},
+    {function() optim.sgd{lr = 0.1, momentum = 1} end, "optim.sgd: momentum must be a number in %[0, 1%), got 1"},
+    {function() optim.sgd{lr = 0.1, weight_decay = -inf} end,
+     "optim.sgd: weight_decay must be a finite number >= 0, got %-inf"},
+    {function() optim.rmsprop{alpha = 1.5} end, "optim.rmsprop: alpha must be a number in %[0, 1%], got 1.5"},
+    {function() optim.rmsprop{eps = nan} end, "optim.rmsprop: eps must be a finite number >= 0, got NaN"},
+    {function() optim.adam{beta2 = nan} end, "optim.adam: beta2 must be a number in %[0, 1%), got NaN"},
+    {function() optim.adam{lr = inf} end, "optim.adam: lr must be a finite number > 0, got inf"},
+    {function() optim.exp_decay(nan) end, "optim.exp_decay: gamma must be a number in %(0, 1%], got NaN"},
+    {function() optim.exp_decay(0) end, "optim.exp_decay: gamma must be a number in %(0, 1%], got 0"},
+    {function() optim.step_decay(-1, 0.5) end,
+     "optim.step_decay: every must be a whole number of epochs >= 1, got %-1"},
+    {function() optim.step_decay(2.5, 0.5) end,
+     "optim.step_decay: every must be a whole number of epochs >= 1, got 2.5"},
+    {function() optim.step_decay(nan, 0.5) end,
+     "optim.step_decay: every must be a whole number of epochs >= 1, got NaN"},
+    {function() optim.step_decay(2, inf) end, "optim.step_decay: factor must be a number in %(0, 1%], got inf"},
+    {function() nn.clip_grad_norm(nn.ones(2), inf) end, "max_norm must be > 0, got inf"},
+  }
+  it("reject NaN, infinities and out-of-range values, naming the parameter and range", function()
+    for _, c in ipairs(cases) do assert.error_matches(c[1], c[2]) end
+  end)
+  it("accept the edges of their ranges", function()
+    assert.is_table(optim.sgd{lr = 1e-9, momentum = 0, weight_decay = 0})
+    assert.is_table(optim.rmsprop{alpha = 1, eps = 0})
+    assert.is_function(optim.exp_decay(1))
+    assert.is_function(optim.step_decay(1, 1))
+    assert.is_function(optim.step_decay(3.0, 0.1)) -- a whole float is a whole number
+    local bad = optim.sgd{lr = 1, schedule = function() return 0 / 0 end}
+    assert.error_matches(function() bad:set_epoch(1) end, "the schedule returned .*nan for epoch 1")
+  end)
+end)
+
 describe("optimizer arguments", function()
   it("are checked with messages", function()
     assert.error_matches(function() optim.sgd{momentum = 0.9} end, "optim.sgd: the learning rate lr is required")
     assert.error_matches(function() optim.sgd{lr = 0.1, momentun = 0.9} end, "optim.sgd: unknown setting 'momentun'")
-    assert.error_matches(function() optim.sgd{lr = -1} end, "optim.sgd: lr must be a number > 0, got %-1")
+    assert.error_matches(function() optim.sgd{lr = -1} end, "optim.sgd: lr must be a finite number > 0, got %-1")
     assert.error_matches(function() optim.sgd{lr = 0.1, nesterov = true} end, "optim.sgd: nesterov needs momentum > 0")
-    assert.error_matches(function() optim.adam{beta1 = 1} end, "optim.adam: beta1 and beta2 must be < 1")
+    assert.error_matches(function() optim.adam{beta1 = 1} end, "optim.adam: beta1 must be a number in %[0, 1%), got 1")
     assert.error_matches(function() optim.sgd(0.1) end, "optim.sgd: expected a table of settings")
     local opt = optim.sgd{lr = 0.1}
     assert.error_matches(function() opt:step({nn.ones(2)}, {}) end, "optim.sgd:step: 1 parameters but 0 gradients")

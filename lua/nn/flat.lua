@@ -1,0 +1,88 @@
+-- Flat parameter blocks (issue 13; llm.c's layout): all parameters of a
+-- model in one contiguous float32 tensor P, all gradients in another, G.
+-- Each module's weight, bias, ... stays the same Lua object, now a view of
+-- its range of P (its gradient a view of G), so kernels, checkpoints and
+-- any reference a user holds work as before; but an optimizer step,
+-- zeroing the gradients, clipping their norm and a snapshot of the weights
+-- are each one C call over P or G.
+--
+--   local P, G = m:flat_parameters()   -- packs on first use, then reuses
+--   opt:step({P}, {G})                 -- one C call (nn.training_step does it)
+--   nn.flatten{t1, t2, ...} -> block   -- the same for any list of tensors
+--
+-- When: lazily, on the first m:flat_parameters() (nn.fit and
+-- nn.training_step call it when they start).  It checks every time that the
+-- block still matches the model's parameters and repacks when not: a module
+-- added after flattening, a tensor replaced by the user, a submodule packed
+-- into a block of its own.  nn.load builds a fresh model (flattened at its
+-- first training) or copies into the existing views; checkpoints still write
+-- one dataset per tensor.  A tensor shared by several modules (the same
+-- object) is packed once; sharing a weight but not its gradient is an error.
+local nn = require "nn"
+local C = nn.C
+
+-- block -> the tensors packed into it (weak keys: dies with the block);
+-- the optimizers read it to keep per-parameter state for checkpoints.
+local members = setmetatable({}, {__mode = "k"})
+
+function nn.flatten(list)
+  if type(list) ~= "table" then
+    error(("nn.flatten: expected a list of float tensors, got %s"):format(type(list)), 2)
+  end
+  local flat = nn.zeros(0)
+  local ok, err = pcall(C.flat_pack, flat, list)
+  if not ok then error((tostring(err):gsub("^nn%.C%.flat_pack", "nn.flatten")), 2) end
+  members[flat] = table.move(list, 1, #list, 1, {})
+  return flat
+end
+
+-- The tensors packed into a block by nn.flatten (nil for other tensors).
+function nn.flat_members(flat) return members[flat] end
+
+-- Parameters and gradients of a model, each tensor once.
+local function unique_parameters(m)
+  local params, grads, seen = {}, {}, {}
+  for _, e in ipairs(m:named_parameters()) do
+    local first = seen[e.param]
+    if first then
+      if first.grad ~= e.grad then
+        error(("%s and %s share a weight but not its gradient: share both " ..
+               "(e.g. b.gradWeight = a.gradWeight)"):format(first.name, e.name), 3)
+      end
+    else
+      seen[e.param] = e
+      params[#params + 1], grads[#grads + 1] = e.param, e.grad
+    end
+  end
+  return params, grads
+end
+
+local function same(a, b)
+  if #a ~= #b then return false end
+  for i = 1, #a do if a[i] ~= b[i] then return false end end
+  return true
+end
+
+function nn.Module:flat_parameters()
+  local params, grads = unique_parameters(self)
+  local f = self._flat
+  if not (f and same(f.params, params) and same(f.grads, grads)
+          and C.flat_is_packed(f.P, params) and C.flat_is_packed(f.G, grads)) then
+    f = {params = params, grads = grads, P = nn.flatten(params), G = nn.flatten(grads)}
+    self._flat = f
+  end
+  return f.P, f.G
+end
+
+nn._doc(nn.flatten, [[nn.flatten(tensors) -> block
+Copy the float tensors, in order, into one new contiguous 1-d tensor and make each a
+view of its range (same Lua objects, shapes and values).  Used for a model's
+parameters and gradients (m:flat_parameters()), so that one C call updates them all.
+  local P = nn.flatten{W, b}; P:zero()   -- W and b are now zero]])
+nn._doc(nn.flat_members, "nn.flat_members(block) -> the list of tensors nn.flatten packed into it, or nil")
+nn._doc(nn.Module.flat_parameters, [[m:flat_parameters() -> P, G
+All parameters of m in one contiguous block P and their gradients in G (each tensor of
+m a view into them); made on first call, remade when m's parameters changed.
+  local P, G = m:flat_parameters(); G:zero(); ...; opt:step({P}, {G})]])
+
+return nn.flatten

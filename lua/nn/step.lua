@@ -1,0 +1,80 @@
+-- nn.training_step{...} -> step: one training step, the same for nn.fit
+-- and the bench workloads (bench/q1, q2, q4, lua/experiments/q3.lua).
+--
+--   local step = nn.training_step{model = m, loss = nn.CrossEntropyLoss(),
+--                                 optimizer = optim.sgd{lr = 0.1}, clip = 5}
+--   local l, out = step(xb, yb)   -- zero G, forward, loss, backward, clip, step
+--
+-- With m's parameters in one flat block (m:flat_parameters()), zeroing the
+-- gradients, clipping their norm and the optimizer step are one C call each
+-- per step, whatever the number of tensors.  A model without
+-- flat_parameters (a table with forward/backward/parameters) gets the same
+-- step over its lists.
+--
+-- For a fused cost that computes its own gradients (the autoencoder's
+-- ae.cost), give the tensors and the function instead of model and loss:
+--   nn.training_step{params = {W, b1, b2}, grads = {gW, gb1, gb2},
+--                    objective = function(x, y) ... return loss end, optimizer = opt}
+-- (the tensors are packed into one block the same way).
+local nn = require "nn"
+
+local function fail(msg, ...) error("nn.training_step: " .. msg:format(...), 3) end
+
+local function check(a)
+  if type(a) ~= "table" then fail("expected a table {model=, loss=, optimizer=, [clip=]}") end
+  if type(a.optimizer) ~= "table" or type(a.optimizer.step) ~= "function" then
+    fail("optimizer= must be an optimizer (e.g. optim.sgd{lr = 0.1})")
+  end
+  if a.clip ~= nil then nn._check_number("nn.training_step", "clip", a.clip, 0, nil, "(]", 3) end
+  if a.objective ~= nil then
+    if type(a.objective) ~= "function" or type(a.params) ~= "table" or type(a.grads) ~= "table" then
+      fail("objective= needs params= and grads= (lists of tensors) and must be a function(x, y) -> loss")
+    end
+  elseif type(a.model) ~= "table" or type(a.loss) ~= "table" then
+    fail("model= and loss= must be a module and a criterion")
+  end
+end
+
+function nn.training_step(a)
+  check(a)
+  local model, loss, opt, clip, objective = a.model, a.loss, a.optimizer, a.clip, a.objective
+  local params, grads
+  if objective then
+    params, grads = {nn.flatten(a.params)}, {nn.flatten(a.grads)}
+  elseif type(model.flat_parameters) == "function" then
+    local P, G = model:flat_parameters()
+    params, grads = {P}, {G}
+  else
+    params, grads = model:parameters()
+  end
+  if #params == 1 and params[1]:numel() == 0 then params, grads = {}, {} end -- nothing to train
+  local G = grads[1]
+  local function zero()
+    if #grads == 1 then G:zero() else for i = 1, #grads do grads[i]:zero() end end
+  end
+  return function(x, y)
+    zero()
+    local l, out
+    if objective then
+      l = objective(x, y)
+    else
+      out = model:forward(x)
+      l = loss:forward(out, y)
+      model:backward(x, loss:backward(out, y))
+    end
+    if clip then nn.clip_grad_norm(grads, clip) end
+    opt:step(params, grads)
+    return l, out
+  end, params, grads
+end
+
+nn._doc(nn.training_step, [[nn.training_step{model=, loss=, optimizer=, [clip=]} -> step, params, grads
+step(x, y) -> loss, output: zero the gradients, forward, loss, backward, clip the global
+gradient norm to clip (if given), optimizer step.  The model's parameters are packed
+into one flat block (m:flat_parameters()), so each of zero, clip and step is one C call;
+params and grads are the lists the step uses ({P} and {G}).  nn.fit uses it.
+For a fused cost: nn.training_step{params=, grads=, objective=function(x, y) -> loss, optimizer=}.
+  local step = nn.training_step{model = m, loss = nn.MSELoss(), optimizer = optim.sgd{lr = 0.02}}
+  local l = step(xb, yb)]])
+
+return nn.training_step
