@@ -5,9 +5,9 @@
 -- cost (ae.cost: lambda 5e-4, beta 0.5, rho 0.1) and optim.sgd (lr 0.05,
 -- momentum 0.9), mini-batch 32.  The PyTorch twin is
 -- bench/torch/autoencoder.py, with the same settings.
--- Per mini-batch: gather 32 rows into a buffer allocated once, one fused
--- forward/backward pass in C (five sgemm calls, work buffers reused),
--- one optimizer step; nothing is allocated.
+-- Per mini-batch: gather 32 rows into a buffer allocated once, then
+-- nn.training_step: one fused forward/backward pass in C (five sgemm
+-- calls, work buffers reused), one optimizer call; nothing is allocated.
 local nn = require "nn"
 local h5 = require "h5"
 local optim = require "optim"
@@ -25,13 +25,16 @@ local We = ae.init(Lin, Lhid)
 We.b1:zero()
 We.b2:zero()
 local g = ae.grads(We)
-local params, grads = {We.W, We.b1, We.b2}, {g.W, g.b1, g.b2}
-local sgd = optim.sgd{lr = 0.05, momentum = 0.9}
 local lambda, beta, rho = 5e-4, 0.5, 0.1
 local xb = nn.zeros(B, Lin)
 local tail = N % B > 0 and nn.zeros(N % B, Lin) or nil
 local gather, cost = nn.C.gather_rows, nn.ae_c.cost
 local W, b1, b2, gW, gb1, gb2 = We.W, We.b1, We.b2, g.W, g.b1, g.b2
+-- nn.fit's step with the fused cost as its objective (it writes the
+-- gradients); the six tensors become views of two flat blocks.
+local step = nn.training_step{params = {W, b1, b2}, grads = {gW, gb1, gb2},
+  optimizer = optim.sgd{lr = 0.05, momentum = 0.9},
+  objective = function(buf) return (cost(W, b1, b2, buf, lambda, beta, rho, gW, gb1, gb2)) end}
 local perm
 
 bench.run{
@@ -41,8 +44,6 @@ bench.run{
   step = function(first, len)
     local buf = len == B and xb or tail
     gather(buf, x, perm, first, len)
-    local J = cost(W, b1, b2, buf, lambda, beta, rho, gW, gb1, gb2)
-    sgd:step(params, grads)
-    return J
+    return (step(buf))
   end,
 }

@@ -5,7 +5,8 @@
 -- softmax cross-entropy, SGD lr 0.15 momentum 0.85, mini-batch 200, all
 -- weights N(0, 0.01^2).  The PyTorch twin is bench/torch/trigram.py.
 -- The loop is nn.fit's: a fresh permutation per epoch, mini-batches gathered
--- into buffers allocated once, zero gradients, forward, loss, backward, step.
+-- into buffers allocated once, then nn.fit's step (nn.training_step: zero
+-- the flat gradient block, forward, loss, backward, one optimizer call).
 local nn = require "nn"
 local optim = require "optim"
 local bench = require "bench"
@@ -19,8 +20,7 @@ local x, y = data.trainx, data.traind
 local N = x:size(1)
 local model = tg.build(#data.words, opt.D, opt.P)
 local loss = nn.CrossEntropyLoss()
-local sgd = optim.sgd{lr = 0.15, momentum = 0.85}
-local params, grads = model:parameters()
+local step = nn.training_step{model = model, loss = loss, optimizer = optim.sgd{lr = 0.15, momentum = 0.85}}
 local B = 200
 local xb, yb = nn.IndexTensor(B, 3), nn.IndexTensor(B)
 local perm
@@ -33,11 +33,6 @@ bench.run{
   step = function(first, len)
     gather(xb, x, perm, first, len)
     gather(yb, y, perm, first, len)
-    for i = 1, #grads do grads[i]:zero() end
-    local out = model:forward(xb)
-    local l = loss:forward(out, yb)
-    model:backward(xb, loss:backward(out, yb))
-    sgd:step(params, grads)
-    return l
+    return (step(xb, yb))
   end,
 }

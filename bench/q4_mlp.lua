@@ -5,7 +5,7 @@
 -- plain SGD lr 0.02, mini-batch 32, Xavier uniform weights and zero biases
 -- (nn.Linear's default).  The PyTorch twin is bench/torch/mlp.py.
 -- The loop is nn.fit's: a fresh permutation per epoch, mini-batches gathered
--- into buffers allocated once, zero gradients, forward, loss, backward, step.
+-- into buffers allocated once, then nn.fit's step (nn.training_step).
 local nn = require "nn"
 local h5 = require "h5"
 local optim = require "optim"
@@ -23,8 +23,7 @@ local y = (lbls:float() * 2 - 1):contiguous():view(N, 1)
 
 local model = nn.Sequential{nn.Linear(x:size(2), opt.hidden), nn.Tanh(), nn.Linear(opt.hidden, 1), nn.Tanh()}
 local loss = nn.MSELoss()
-local sgd = optim.sgd{lr = 0.02}
-local params, grads = model:parameters()
+local step = nn.training_step{model = model, loss = loss, optimizer = optim.sgd{lr = 0.02}}
 local B = 32
 local xb, yb = nn.zeros(B, x:size(2)), nn.zeros(B, 1)
 local perm
@@ -37,11 +36,6 @@ bench.run{
   step = function(first, len)
     gather(xb, x, perm, first, len)
     gather(yb, y, perm, first, len)
-    for i = 1, #grads do grads[i]:zero() end
-    local out = model:forward(xb)
-    local l = loss:forward(out, yb)
-    model:backward(xb, loss:backward(out, yb))
-    sgd:step(params, grads)
-    return l
+    return (step(xb, yb))
   end,
 }

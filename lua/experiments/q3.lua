@@ -116,7 +116,8 @@ end
 -- The benchmark workload of bench/README.md for one cell: an epoch of the
 -- first 90% of trX (2700 sequences, raw values as bench/torch/recurrent.py
 -- reads them) in a fresh random order, mini-batch 32 gathered into reused
--- buffers, forward, backward and an SGD step (lr 0.1, momentum 0.85).
+-- buffers, then nn.fit's step (nn.training_step: forward, backward and an
+-- SGD step, lr 0.1, momentum 0.85, over the flat parameter block).
 function q3.bench(cell, argv)
   q3.check_cell(cell)
   local bench = require "bench"
@@ -127,9 +128,8 @@ function q3.bench(cell, argv)
   local X, Y = d.trX:narrow(1, 1, N):contiguous(), d.trY:narrow(1, 1, N):contiguous()
   nn.seed(opt.seed)
   local model = q3.build(cell)
-  local crit = nn.CrossEntropyLoss()
-  local sgd = optim.sgd{lr = 0.1, momentum = 0.85}
-  local params, grads = model:parameters()
+  local train = nn.training_step{model = model, loss = nn.CrossEntropyLoss(),
+                                 optimizer = optim.sgd{lr = 0.1, momentum = 0.85}}
   local xb, yb, perm = nn.zeros(B, X:size(2), X:size(3)), nn.index{1}, nil
   return bench.run{
     workload = cell, samples = N, batch = B, opt = opt,
@@ -137,12 +137,7 @@ function q3.bench(cell, argv)
     step = function(first, len)
       nn.C.gather_rows(xb, X, perm, first, len)
       nn.C.gather_rows(yb, Y, perm, first, len)
-      model:zero_grad()
-      local out = model:forward(xb)
-      local loss = crit:forward(out, yb)
-      model:backward(xb, crit:backward(out, yb))
-      sgd:step(params, grads)
-      return loss
+      return (train(xb, yb))
     end,
     extra = {hidden = 128, steps = X:size(2), cell = cell},
   }

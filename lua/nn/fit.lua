@@ -91,6 +91,10 @@ function nn.fit(a)
       end
       out:bar(seen, N, clock() - t0, clock())
     end
+    if not weights_finite() then -- the last step broke the weights
+      h.diverged_at = {epoch = epoch, step = (N + B - 1) // B, loss = total / seen}
+      return "diverged"
+    end
     h.train_loss[epoch], h.train_acc[epoch] = total / seen, track_acc and correct / seen or nil
     h.lr[epoch] = opt.lr
     if val then
@@ -98,10 +102,6 @@ function nn.fit(a)
         evaluate(model, loss, val.x, val.y, a.eval_batch or math.max(B, 1000), classes, a.accuracy)
     end
     h.seconds[epoch] = clock() - t0
-    if not weights_finite() then -- the last step broke the weights
-      h.diverged_at = {epoch = epoch, step = (N + B - 1) // B, loss = h.train_loss[epoch]}
-      return "diverged"
-    end
   end
 
   local function run()
@@ -153,9 +153,9 @@ function nn.fit(a)
   end
   if h.diverged then
     local d = h.diverged_at
-    out:warn("nn.fit: diverged: the training %s at epoch %d, step %d; restored the %s " ..
-      "(try a smaller lr, or clip=)", finite(d.loss) and "weights stopped being finite" or
-      ("loss was " .. report.num(d.loss)), d.epoch, d.step,
+    out:warn("nn.fit: diverged: %s at epoch %d, step %d; restored the %s (try a smaller lr, or clip=)",
+      finite(d.loss) and "the weights stopped being finite" or "the training loss was " .. report.num(d.loss),
+      d.epoch, d.step,
       h.best_epoch and ("weights of epoch %d"):format(h.best_epoch) or "initial weights (the model is untrained)")
     out:record{event = "diverged", epoch = d.epoch, step = d.step, restored_epoch = h.restored_epoch}
   elseif h.restored then

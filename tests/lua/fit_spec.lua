@@ -165,6 +165,91 @@ describe("nn.fit", function()
     assert.truthy(out[2]:match("^epoch 1/2  train %d%.%d+  acc %d%.%d+  | val %d%.%d+  acc %d%.%d+  | %d+%.%d+ s  ETA"))
   end)
 
+  -- Capture what nn.fit prints and writes to stderr.
+  local function capture(fn)
+    local out, err = {}, {}
+    local real_print, real_stderr = print, io.stderr
+    _G.print = function(...) out[#out + 1] = table.concat({...}, "\t") end
+    io.stderr = {write = function(_, ...) err[#err + 1] = table.concat({...}) end}
+    local ok, r = pcall(fn)
+    _G.print, io.stderr = real_print, real_stderr
+    assert(ok, r)
+    return r, table.concat(out, "\n"), table.concat(err)
+  end
+
+  it("survives NaN in the validation set with patience, flags it and keeps the history", function()
+    nn.seed(6)
+    local x, y = xor_data()
+    local vx = x:clone()
+    vx[2][1] = 0 / 0
+    local model = nn.Sequential{nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 2)}
+    local h, out = capture(function()
+      return nn.fit{model = model, loss = nn.CrossEntropyLoss(), optimizer = optim.sgd{lr = 0.1},
+                    x = x, y = y, val = {x = vx, y = y}, epochs = 10, patience = 2, progress = false}
+    end)
+    assert.equal(2, h.epochs)
+    assert.is_true(h.stopped_early)
+    assert.is_nil(h.best_epoch)
+    assert.is_true(h.val_loss[1] ~= h.val_loss[1])
+    assert.is_number(h.train_loss[2])
+    assert.is_falsy(h.diverged) -- the weights are fine; the data is not
+    assert.truthy(out:find("| val NaN(!)", 1, true))
+    assert.truthy(out:find("epoch 1: the validation loss is NaN(!): does the validation set hold NaN or Inf?", 1, true))
+    assert.truthy(out:find("no improvement for 2 epochs; no epoch had a finite loss", 1, true))
+    assert.is_false(out:find("-nan", 1, true) ~= nil)
+  end)
+
+  it("restores the initial weights when the first epoch diverges, and says so when quiet", function()
+    nn.seed(7)
+    local x = nn.randn(64, 3)
+    local y = nn.mm(x, nn.tensor{{1}, {2}, {3}}) * 1e3
+    local model = nn.Linear(3, 1)
+    local w0 = model.weight:clone()
+    local h, out, err = capture(function()
+      return nn.fit{model = model, loss = nn.MSELoss(), optimizer = optim.sgd{lr = 1e6},
+                    x = x, y = y, batch = 8, epochs = 5, quiet = true}
+    end)
+    assert.is_true(h.diverged)
+    assert.equal(1, h.diverged_at.epoch)
+    assert.equal(0, h.restored_epoch)
+    assert.is_true(h.restored)
+    assert.equal(0, h.epochs)
+    assert.is_true(nn.allclose(model.weight, w0, 0, 0))
+    assert.equal(0, model.bias[1])
+    assert.equal("", out)
+    assert.truthy(err:find("nn.fit: diverged: the training loss was .* at epoch 1, step %d+; " ..
+      "restored the initial weights %(the model is untrained%)"))
+  end)
+
+  it("restores the best epoch when a later epoch diverges, and records it in JSON", function()
+    nn.seed(8)
+    local x, y = xor_data()
+    local model = nn.Sequential{nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 2)}
+    local sgd = optim.sgd{lr = 0.1}
+    local opt = {epoch = 0, lr = 0.1}
+    function opt:set_epoch(e) self.epoch = e end
+    function opt:step(params, grads)
+      if self.epoch < 3 then return sgd:step(params, grads) end
+      params[1]:fill(0 / 0) -- epoch 3 breaks the weights
+    end
+    local at = {}
+    local path = os.tmpname()
+    local h = capture(function()
+      return nn.fit{model = model, loss = nn.CrossEntropyLoss(), optimizer = opt, x = x, y = y,
+                    batch = 4, epochs = 10, json = path, quiet = true,
+                    on_epoch = function(e) at[e] = snapshot(model) end}
+    end)
+    local lines = {}
+    for l in io.lines(path) do lines[#lines + 1] = json.decode(l) end
+    os.remove(path)
+    assert.is_true(h.diverged)
+    assert.equal(2, h.epochs)
+    assert.equal(2, h.restored_epoch)
+    assert.same(at[2], snapshot(model))
+    assert.equal("diverged", lines[#lines].event)
+    assert.equal(2, lines[#lines].restored_epoch)
+  end)
+
   it("checks its arguments", function()
     local x, y = xor_data()
     local base = {model = nn.Linear(2, 2), loss = nn.CrossEntropyLoss(), optimizer = optim.sgd{lr = 0.1},
@@ -181,5 +266,6 @@ describe("nn.fit", function()
     assert.error_matches(function() nn.fit(with("epoch", 3)) end, "nn.fit: unknown argument 'epoch'")
     assert.error_matches(function() nn.fit(with("model", 5)) end, "nn.fit: model= must be a module")
     assert.error_matches(function() nn.fit(with("val", {x = x})) end, "nn.fit: val= must be {x = tensor, y = tensor}")
+    assert.error_matches(function() nn.fit(with("clip", 0 / 0)) end, "nn.fit: clip= must be a finite number > 0, got NaN")
   end)
 end)

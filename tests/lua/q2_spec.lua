@@ -57,8 +57,14 @@ describe("trigram model", function()
                         val = {x = valx, y = vald}, batch = 200, epochs = 2, quiet = true}
     assert.equal(2, #hist.val_loss)
     assert.is_true(hist.val_loss[2] < math.log(250), "validation CE " .. hist.val_loss[2])
-    local ce = tg.evaluate(model, valx, vald)
+    local ce, acc = tg.evaluate(model, valx, vald, 1000)
     assert.is_true(math.abs(ce - hist.val_loss[hist.best_epoch]) < 1e-3)
+    -- the kernel's count of correct rows is the argmax accuracy
+    model:evaluate()
+    local argmax_acc = nn.metrics.accuracy(model:forward(valx), vald)
+    model:training()
+    assert.is_true(math.abs(acc - argmax_acc) < 1e-12, acc .. " vs " .. argmax_acc)
+    assert.equal(hist.val_acc[hist.best_epoch], acc)
   end)
 
   it("round-trips through a checkpoint with identical top-k", function()
