@@ -153,25 +153,6 @@ end
 -- Wall-clock seconds (os.clock is CPU time, summed over BLAS threads).
 local function wallclock() return nn.clock() end
 
--- Momentum SGD over {W, b1, b2}: optim.sgd when the optim module has it,
--- else the same rule inline (v = momentum*v + g; p = p - lr*v).
-local function make_step(We, grads, lr, momentum)
-  local params, gl = {We.W, We.b1, We.b2}, {grads.W, grads.b1, grads.b2}
-  local ok, optim = pcall(require, "optim")
-  if ok and type(optim) == "table" and optim.sgd then
-    local opt = optim.sgd{lr = lr, momentum = momentum}
-    return function() opt:step(params, gl) end, "optim.sgd"
-  end
-  local vel = {}
-  for i, p in ipairs(params) do vel[i] = nn.zeros(table.unpack(p:size())) end
-  return function()
-    for i = 1, 3 do
-      vel[i]:mul_(momentum):add_(gl[i])
-      params[i]:axpy_(-lr, vel[i])
-    end
-  end, "inline momentum SGD"
-end
-
 --- ae.train(We, data, opts) -> history
 -- opts: lambda, beta, rho (the cost), lr, momentum, batch, epochs (defaults
 -- in ae.defaults), on_epoch=function(rec) end (called after every epoch).
@@ -195,7 +176,6 @@ function ae.train(We, data, opts)
     fail("ae.train", "data must be N x %d, got %s", We.W:size(2), shape(data))
   end
   local grads = ae.grads(We)
-  local step, how = make_step(We, grads, lr, momentum)
   local full = nn.zeros(batch, Lin)
   local rest = N % batch > 0 and nn.zeros(N % batch, Lin) or nil
   local cost = nn.ae_c.cost
@@ -205,8 +185,20 @@ function ae.train(We, data, opts)
   end
   local W, b1, b2, gW, gb1, gb2 = We.W, We.b1, We.b2, grads.W, grads.b1, grads.b2
   local lambda, beta, rho = p.lambda, p.beta, p.rho
-  local history = {optimizer = how}
-  for epoch = 1, epochs do
+  -- nn.fit's step with the fused cost as objective (it writes the gradients;
+  -- W, b1, b2 and their gradients become views of two flat blocks).
+  local mse, tyk, kl, act, epoch
+  local step = nn.training_step{params = {W, b1, b2}, grads = {gW, gb1, gb2},
+    optimizer = require("optim").sgd{lr = lr, momentum = momentum},
+    objective = function(xb)
+      local J
+      J, mse, tyk, kl, act = cost(W, b1, b2, xb, lambda, beta, rho, gW, gb1, gb2)
+      if J ~= J then fail("ae.train", "the cost became NaN in epoch %d (lower lr?)", epoch) end
+      return J
+    end}
+  local history = {optimizer = "optim.sgd"}
+  for e = 1, epochs do
+    epoch = e
     local t0 = wallclock()
     local perm = nn.randperm(N)
     local sJ, sm, st, sk, sa = 0, 0, 0, 0, 0
@@ -214,9 +206,7 @@ function ae.train(We, data, opts)
       local n = math.min(batch, N - s + 1)
       local xb = n == batch and full or rest
       gather(xb, data, perm, s, n)
-      local J, mse, tyk, kl, act = cost(W, b1, b2, xb, lambda, beta, rho, gW, gb1, gb2)
-      if J ~= J then fail("ae.train", "the cost became NaN in epoch %d (lower lr?)", epoch) end
-      step()
+      local J = step(xb)
       sJ, sm, st, sk, sa = sJ + n * J, sm + n * mse, st + n * tyk, sk + n * kl, sa + n * act
     end
     local rec = {epoch = epoch, J = sJ / N, mse = sm / N, tykhonov = st / N, kl = sk / N,

@@ -354,3 +354,33 @@ describe("nn.init", function()
       "nn.init.he: needs a 2%-d %(in, out%) weight, got a 1%-d tensor")
   end)
 end)
+
+describe("hyper-parameters of layers, criteria and initializers", function()
+  local nan, inf = 0 / 0, math.huge
+  it("reject NaN, infinities and out-of-range values, naming the parameter and range", function()
+    local t = nn.zeros(3, 4)
+    local cases = {
+      {function() nn.Dropout(nan) end, "nn.Dropout: p must be a number in %[0, 1%), got NaN"},
+      {function() nn.Dropout(-0.1) end, "nn.Dropout: p must be a number in %[0, 1%), got %-0.1"},
+      {function() nn.LeakyReLU(nan) end, "nn.LeakyReLU: slope must be a finite number, got NaN"},
+      {function() nn.BatchNorm(3, {eps = 0}) end, "nn.BatchNorm: eps must be a finite number > 0, got 0"},
+      {function() nn.BatchNorm(3, {momentum = inf}) end, "nn.BatchNorm: momentum must be a number in %[0, 1%], got inf"},
+      {function() nn.LayerNorm(3, {eps = nan}) end, "nn.LayerNorm: eps must be a finite number > 0, got NaN"},
+      {function() nn.SVMLoss(inf) end, "nn.SVMLoss: margin must be a finite number, got inf"},
+      {function() nn.init.uniform(t, nan, 1) end, "nn.init.uniform: lo must be a finite number, got NaN"},
+      {function() nn.init.uniform(t, 0, inf) end, "nn.init.uniform: hi must be a finite number >= 0, got inf"},
+      {function() nn.init.uniform(t, 2, 1) end, "nn.init.uniform: hi must be a finite number >= 2, got 1"},
+      {function() nn.init.normal(t, -1) end, "nn.init.normal: std must be a finite number >= 0, got %-1"},
+      {function() nn.init.normal(t, 1, nan) end, "nn.init.normal: mean must be a finite number, got NaN"},
+      {function() nn.init.xavier_uniform(t, 0) end, "nn.init.xavier_uniform: gain must be a finite number > 0, got 0"},
+      {function() nn.init.constant(t, nan) end, "nn.init.constant: v must be a finite number, got NaN"},
+    }
+    for _, c in ipairs(cases) do assert.error_matches(c[1], c[2]) end
+  end)
+  it("accept the edges of their ranges", function()
+    assert.equal(0, nn.Dropout(0).p)
+    assert.is_table(nn.BatchNorm(2, {momentum = 1}))
+    local t = nn.init.uniform(nn.zeros(2, 2), 1, 1)
+    assert.equal(4, t:sum())
+  end)
+end)
