@@ -33,122 +33,107 @@ local function empty_like(t)
 end
 
 -- The weights (the flat block, or each parameter of a model without one)
--- and buffers, with copies that snapshot() fills and restore() puts back.
+-- and buffers, with copies that save() fills and restore() puts back.
 local function snapshots(model, params)
   local live = {table.unpack(params)}
   for _, e in ipairs(model:named_buffers()) do live[#live + 1] = e.tensor end
   local saved = {}
   for i, t in ipairs(live) do saved[i] = t:clone() end
-  return function() for i, t in ipairs(live) do saved[i]:copy(t) end end,
-         function() for i, t in ipairs(live) do t:copy(saved[i]) end end,
-         function() return finite(params[1] and params[1]:sum() or 0) end
+  return {save = function() for i, t in ipairs(live) do saved[i]:copy(t) end end,
+          restore = function() for i, t in ipairs(live) do t:copy(saved[i]) end end,
+          finite = function() return finite(params[1] and params[1]:sum() or 0) end}
 end
 
-function nn.fit(a)
-  check_args(a)
-  local model, loss, opt = a.model, a.loss, a.optimizer
-  local x, y, val = a.x, a.y, a.val
-  local N, B, epochs = x:size(1), a.batch or 32, a.epochs or 10
-  local classes = y:type() == "index" and y:dim() == 1
-  local track_acc = classes or a.accuracy ~= nil
-  local out = report.new(a)
-  if a.seed ~= nil then nn.seed(a.seed) end
-
-  local step, params = nn.training_step{model = model, loss = loss, optimizer = opt, clip = a.clip}
-  local save_best, restore_best, weights_finite = snapshots(model, params)
-  local xb, yb = empty_like(x), empty_like(y)
-  local ident = (a.shuffle == false) and nn.arange(1, N + 1):index() or nil
-  local h = {train_loss = {}, val_loss = {}, train_acc = {}, val_acc = {}, seconds = {}, lr = {},
-             best_epoch = nil, stopped_early = false, interrupted = false, diverged = false}
-  local best, since_best = math.huge, 0
-  local can_catch = type(nn.catch_interrupt) == "function" and type(nn.interrupted) == "function"
-  out:note("nn.fit: %d samples, batch %d (%d steps/epoch), up to %d epochs%s%s", N, B, (N + B - 1) // B,
-    epochs, val and (", %d validation samples"):format(val.x:size(1)) or "",
-    a.patience and (", patience %d"):format(a.patience) or "")
-
-  -- One epoch; returns a reason to stop ("diverged", "interrupted") or nil.
-  local function epoch_pass(epoch)
-    if opt.set_epoch then opt:set_epoch(epoch) end
-    model:training()
-    local perm = ident or nn.randperm(N)
-    local t0 = clock()
-    local total, correct, seen = 0, 0, 0
-    for s = 1, N, B do
-      local len = math.min(B, N - s + 1)
-      C.gather_rows(xb, x, perm, s, len)
-      C.gather_rows(yb, y, perm, s, len)
-      local l, o = step(xb, yb)
-      if not finite(l) then
-        h.diverged_at = {epoch = epoch, step = (s - 1) // B + 1, loss = l}
-        return "diverged"
-      end
-      total, seen = total + l * len, seen + len
-      if a.accuracy then correct = correct + a.accuracy(o, yb)
-      elseif classes then correct = correct + (loss.ncorrect or C.count_correct(nn._contig(o), yb)) end
-      if can_catch and nn.interrupted() then
-        out:note("nn.fit: interrupted in epoch %d after %d of %d samples", epoch, seen, N)
-        return "interrupted"
-      end
-      out:bar(seen, N, clock() - t0, clock())
-    end
-    if not weights_finite() then -- the last step broke the weights
-      h.diverged_at = {epoch = epoch, step = (N + B - 1) // B, loss = total / seen}
+-- One pass over the training set (r: the run's state, see nn.fit); returns
+-- "diverged" or "interrupted" to stop, else records the epoch in r.h.
+local function train_epoch(r, epoch)
+  local a, h, N, B = r.a, r.h, r.N, r.B
+  if a.optimizer.set_epoch then a.optimizer:set_epoch(epoch) end
+  a.model:training()
+  local perm = r.ident or nn.randperm(N)
+  local t0 = clock()
+  local total, correct, seen = 0, 0, 0
+  for s = 1, N, B do
+    local len = math.min(B, N - s + 1)
+    C.gather_rows(r.xb, a.x, perm, s, len)
+    C.gather_rows(r.yb, a.y, perm, s, len)
+    local l, o = r.step(r.xb, r.yb)
+    if not finite(l) then
+      h.diverged_at = {epoch = epoch, step = (s - 1) // B + 1, loss = l}
       return "diverged"
     end
-    h.train_loss[epoch], h.train_acc[epoch] = total / seen, track_acc and correct / seen or nil
-    h.lr[epoch] = opt.lr
-    if val then
-      h.val_loss[epoch], h.val_acc[epoch] =
-        evaluate(model, loss, val.x, val.y, a.eval_batch or math.max(B, 1000), classes, a.accuracy)
+    total, seen = total + l * len, seen + len
+    if a.accuracy then correct = correct + a.accuracy(o, r.yb)
+    elseif r.classes then correct = correct + (a.loss.ncorrect or C.count_correct(nn._contig(o), r.yb)) end
+    if r.can_catch and nn.interrupted() then
+      r.out:note("nn.fit: interrupted in epoch %d after %d of %d samples", epoch, seen, N)
+      return "interrupted"
     end
-    h.seconds[epoch] = clock() - t0
+    r.out:bar(seen, N, clock() - t0, clock())
   end
-
-  local function run()
-    local t_start = clock()
-    for epoch = 1, epochs do
-      local stop = epoch_pass(epoch)
-      if stop then h[stop] = true; return end
-      local monitored = val and h.val_loss[epoch] or h.train_loss[epoch]
-      local improved = monitored < best -- never for NaN
-      if improved then
-        best, since_best, h.best_epoch = monitored, 0, epoch
-        save_best()
-      else
-        since_best = since_best + 1
-      end
-      out:epoch(h, epoch, epochs, (clock() - t_start) / epoch * (epochs - epoch), improved)
-      if not finite(monitored) then
-        out:warn("nn.fit: epoch %d: the %s loss is %s: %s", epoch, val and "validation" or "training",
-          report.num(monitored), val and "does the validation set hold NaN or Inf?" or "check the data")
-      end
-      if a.on_epoch and a.on_epoch(epoch, h) == false then h.stopped_by_callback = true; return end
-      if a.patience and since_best >= a.patience then
-        h.stopped_early = true
-        out:note("nn.fit: no improvement for %d epochs; %s", a.patience,
-          h.best_epoch and ("best epoch %d"):format(h.best_epoch) or "no epoch had a finite loss")
-        return
-      end
-    end
+  if not r.snap.finite() then -- the last step broke the weights
+    h.diverged_at = {epoch = epoch, step = (N + B - 1) // B, loss = total / seen}
+    return "diverged"
   end
+  h.train_loss[epoch] = total / seen
+  h.train_acc[epoch] = (r.classes or a.accuracy) and correct / seen or nil
+  h.lr[epoch] = a.optimizer.lr
+  if a.val then
+    h.val_loss[epoch], h.val_acc[epoch] = evaluate(a.model, a.loss, a.val.x, a.val.y,
+      a.eval_batch or math.max(B, 1000), r.classes, a.accuracy)
+  end
+  h.seconds[epoch] = clock() - t0
+end
 
-  -- Float inputs are data: the first layer need not compute their gradient.
-  local skip_dx = x:type() ~= "index" and type(model.need_input_grad) == "function"
+-- After an epoch: keep the best weights, report, and decide whether to stop.
+local function after_epoch(r, epoch, eta)
+  local a, h = r.a, r.h
+  local monitored = a.val and h.val_loss[epoch] or h.train_loss[epoch]
+  local improved = monitored < r.best -- never for NaN
+  if improved then
+    r.best, r.since_best, h.best_epoch = monitored, 0, epoch
+    r.snap.save()
+  else
+    r.since_best = r.since_best + 1
+  end
+  r.out:epoch(h, epoch, r.epochs, eta, improved)
+  if not finite(monitored) then
+    r.out:warn("nn.fit: epoch %d: the %s loss is %s: %s", epoch, a.val and "validation" or "training",
+      report.num(monitored), a.val and "does the validation set hold NaN or Inf?" or "check the data")
+  end
+  if a.on_epoch and a.on_epoch(epoch, h) == false then h.stopped_by_callback = true; return true end
+  if a.patience and r.since_best >= a.patience then
+    h.stopped_early = true
+    r.out:note("nn.fit: no improvement for %d epochs; %s", a.patience,
+      h.best_epoch and ("best epoch %d"):format(h.best_epoch) or "no epoch had a finite loss")
+    return true
+  end
+end
+
+-- fn() with the interrupt catcher on, and the first layer told its input is
+-- data (float inputs need no gradient); both undone however fn ends.
+local function guarded(r, fn)
+  local model = r.a.model
+  local skip_dx = r.a.x:type() ~= "index" and type(model.need_input_grad) == "function"
   local had_no_dx = model._no_input_grad
   if skip_dx then model:need_input_grad(false) end
-  if can_catch then nn.catch_interrupt(true) end
-  local ok, err = xpcall(run, debug.traceback)
+  if r.can_catch then nn.catch_interrupt(true) end
+  local ok, err = xpcall(fn, debug.traceback)
   if skip_dx then model:need_input_grad(not had_no_dx) end
-  if can_catch then
+  if r.can_catch then
     nn.catch_interrupt(false)
     if not ok then nn.interrupted() end -- drop a flag the failed run left unread
   end
-  if not ok then out:close(); error(err, 0) end
+  if not ok then r.out:close(); error(err, 0) end
+end
 
+-- The end of a run: restore the best (or initial) weights and say why.
+local function finish(r)
+  local h, out = r.h, r.out
   h.epochs = #h.train_loss
-  h.best_loss = h.best_epoch and best or nil
+  h.best_loss = h.best_epoch and r.best or nil
   if h.diverged or (h.best_epoch and (h.best_epoch ~= h.epochs or h.interrupted)) then
-    restore_best()
+    r.snap.restore()
     h.restored, h.restored_epoch = true, h.best_epoch or 0
   end
   if h.diverged then
@@ -162,8 +147,37 @@ function nn.fit(a)
     out:note("nn.fit: restored the weights of epoch %d", h.best_epoch)
   end
   out:close()
-  model:training()
+  r.a.model:training()
   return h
+end
+
+function nn.fit(a)
+  check_args(a)
+  local N, B = a.x:size(1), a.batch or 32
+  local r = {a = a, N = N, B = B, epochs = a.epochs or 10, out = report.new(a),
+             classes = a.y:type() == "index" and a.y:dim() == 1,
+             xb = empty_like(a.x), yb = empty_like(a.y),
+             ident = (a.shuffle == false) and nn.arange(1, N + 1):index() or nil,
+             best = math.huge, since_best = 0,
+             can_catch = type(nn.catch_interrupt) == "function" and type(nn.interrupted) == "function",
+             h = {train_loss = {}, val_loss = {}, train_acc = {}, val_acc = {}, seconds = {}, lr = {},
+                  stopped_early = false, interrupted = false, diverged = false}}
+  if a.seed ~= nil then nn.seed(a.seed) end
+  local params
+  r.step, params = nn.training_step{model = a.model, loss = a.loss, optimizer = a.optimizer, clip = a.clip}
+  r.snap = snapshots(a.model, params) -- the initial weights until an epoch improves
+  r.out:note("nn.fit: %d samples, batch %d (%d steps/epoch), up to %d epochs%s%s", N, B, (N + B - 1) // B,
+    r.epochs, a.val and (", %d validation samples"):format(a.val.x:size(1)) or "",
+    a.patience and (", patience %d"):format(a.patience) or "")
+  guarded(r, function()
+    local t_start = clock()
+    for epoch = 1, r.epochs do
+      local stop = train_epoch(r, epoch)
+      if stop then r.h[stop] = true; return end
+      if after_epoch(r, epoch, (clock() - t_start) / epoch * (r.epochs - epoch)) then return end
+    end
+  end)
+  return finish(r)
 end
 
 nn._doc(nn.fit, [[nn.fit{model=, loss=, optimizer=, x=, y=, [val={x=, y=}], [batch=32], [epochs=10],
