@@ -9,6 +9,12 @@ local function tmpname(suffix)
 end
 
 describe("trigram model", function()
+  it("finds the data and the bundled model from its own location, whatever the directory", function()
+    assert.are_not.equal(".", tg.root)
+    assert.equal(tg.root .. "/data/data2.h5", tg.default_data)
+    assert.equal(tg.root, require("q3").root)
+  end)
+
   it("passes a gradient check of the whole model (every parameter)", function()
     nn.seed(1)
     local model = tg.build(12, 4, 6, 0.5)
