@@ -71,13 +71,21 @@ for _, cfg in ipairs(configs) do
     quiet = opt.quiet,
   }
   local best = hist.best_epoch
+  last_hist = hist
+  if hist.diverged and not best then -- diverged before any epoch finished: nothing worth saving
+    print(("(D, P) = (%d, %d) diverged in epoch %d (the model is untrained); no checkpoint written")
+      :format(D, P, hist.diverged_at and hist.diverged_at.epoch or 0))
+    results[#results + 1] = {D = D, P = P, diverged = true, epochs_run = 0,
+                             interrupted = hist.interrupted or false}
+    if hist.interrupted then break end
+    goto next_config
+  end
   local test_ce, test_acc = tg.evaluate(model, data.testx, data.testd)
   local train_ce = best and hist.train_loss[best]
   local val_ce = best and hist.val_loss[best]
   local secs = 0
   for _, s in ipairs(hist.seconds) do secs = secs + s end
   local path = checkpoint(D, P)
-  last_hist = hist
   tg.save(path, model, data.words, {D = D, P = P, best_epoch = best, val_ce = val_ce,
                                      test_ce = test_ce, test_accuracy = test_acc,
                                      lr = opt.lr, momentum = opt.momentum, batch = opt.batch,
@@ -96,17 +104,23 @@ for _, cfg in ipairs(configs) do
   results[#results + 1] = {D = D, P = P, best_epoch = best, epochs_run = #hist.train_loss,
                            train_ce = train_ce, val_ce = val_ce, test_ce = test_ce,
                            test_accuracy = test_acc, sec_per_epoch = secs / math.max(#hist.seconds, 1),
-                           interrupted = hist.interrupted or false, checkpoint = path}
+                           interrupted = hist.interrupted or false, diverged = hist.diverged,
+                           checkpoint = path}
   if hist.interrupted then break end
+  ::next_config::
 end
 
 print("\nconfig      best epoch  train CE  val CE  test CE  test acc  s/epoch")
 local nan = 0 / 0
 for _, r in ipairs(results) do
-  -- (an interrupted first epoch has no best epoch yet)
-  print(("(%2d,%4d)   %10d  %8.4f  %6.4f  %7.4f  %8.4f  %7.2f"):format(
-    r.D, r.P, r.best_epoch or 0, r.train_ce or nan, r.val_ce or nan, r.test_ce, r.test_accuracy,
-    r.sec_per_epoch))
+  if r.diverged and not r.best_epoch then
+    print(("(%2d,%4d)   diverged (untrained)"):format(r.D, r.P))
+  else
+    -- (an interrupted first epoch has no best epoch yet)
+    print(("(%2d,%4d)   %10d  %8.4f  %6.4f  %7.4f  %8.4f  %7.2f%s"):format(
+      r.D, r.P, r.best_epoch or 0, r.train_ce or nan, r.val_ce or nan, r.test_ce, r.test_accuracy,
+      r.sec_per_epoch, r.diverged and "  diverged later" or ""))
+  end
 end
 if opt.json then
   json.write(opt.json, {experiment = "q2", settings = opt, results = results})

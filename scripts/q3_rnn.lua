@@ -119,9 +119,14 @@ local total = nn.clock() - t0
 local sum = 0
 for e = 1, hist.epochs do sum = sum + hist.seconds[e] end
 local sec_per_epoch = sum / math.max(hist.epochs, 1)
-print(("best epoch %d of %d (validation cross-entropy %.4f)%s; %.2f s/epoch, %.1f s in all")
-  :format(hist.best_epoch or 0, hist.epochs, hist.best_loss or 0 / 0,
-          hist.stopped_early and ", stopped early" or "", sec_per_epoch, total))
+if hist.best_epoch then
+  print(("best epoch %d of %d (validation cross-entropy %.4f)%s%s; %.2f s/epoch, %.1f s in all")
+    :format(hist.best_epoch, hist.epochs, hist.best_loss, hist.stopped_early and ", stopped early" or "",
+            hist.diverged and ", then diverged" or "", sec_per_epoch, total))
+else
+  print(("no epoch improved%s: the model is %s"):format(hist.diverged and " (diverged)" or "",
+    hist.diverged and "untrained (initial weights restored)" or "the last epoch's"))
+end
 
 -- --- evaluation ----------------------------------------------------------------------
 local crit = nn.CrossEntropyLoss()
@@ -166,6 +171,7 @@ end
 local result = {
   cell = cell, test_acc = test_acc, test_loss = test_loss, train_acc = train_acc,
   best_epoch = hist.best_epoch, epochs = hist.epochs, sec_per_epoch = sec_per_epoch,
+  diverged = hist.diverged, interrupted = hist.interrupted,
   total_seconds = total, params = model:num_parameters(), classes = classes,
   confusion_train = cm_train:totable(), confusion_test = cm_test:totable(),
   history = {train_loss = hist.train_loss, val_loss = hist.val_loss, train_acc = hist.train_acc,

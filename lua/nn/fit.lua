@@ -141,7 +141,7 @@ local function finish(r)
     out:warn("nn.fit: diverged: %s at epoch %d, step %d; restored the %s (try a smaller lr, or clip=)",
       finite(d.loss) and "the weights stopped being finite" or "the training loss was " .. report.num(d.loss),
       d.epoch, d.step,
-      h.best_epoch and ("weights of epoch %d"):format(h.best_epoch) or "initial weights (the model is untrained)")
+      h.best_epoch and ("weights of epoch %d"):format(h.best_epoch) or "initial weights, the model is untrained")
     out:record{event = "diverged", epoch = d.epoch, step = d.step, restored_epoch = h.restored_epoch}
   elseif h.restored then
     out:note("nn.fit: restored the weights of epoch %d", h.best_epoch)
