@@ -63,7 +63,7 @@ local function train_epoch(r, epoch)
       return "diverged"
     end
     total, seen = total + l * len, seen + len
-    if a.accuracy then correct = correct + a.accuracy(o, r.yb)
+    if r.accuracy then correct = correct + r.accuracy(o, r.yb)
     elseif r.classes then correct = correct + (a.loss.ncorrect or C.count_correct(nn._contig(o), r.yb)) end
     if r.can_catch and nn.interrupted() then
       r.out:note("nn.fit: interrupted in epoch %d after %d of %d samples", epoch, seen, N)
@@ -76,11 +76,11 @@ local function train_epoch(r, epoch)
     return "diverged"
   end
   h.train_loss[epoch] = total / seen
-  h.train_acc[epoch] = (r.classes or a.accuracy) and correct / seen or nil
+  h.train_acc[epoch] = (r.classes or r.accuracy) and correct / seen or nil
   h.lr[epoch] = a.optimizer.lr
   if a.val then
     h.val_loss[epoch], h.val_acc[epoch] = evaluate(a.model, a.loss, a.val.x, a.val.y,
-      a.eval_batch or math.max(B, 1000), r.classes, a.accuracy)
+      a.eval_batch or math.max(B, 1000), r.classes, r.accuracy)
   end
   h.seconds[epoch] = clock() - t0
 end
@@ -162,6 +162,8 @@ function nn.fit(a)
              can_catch = type(nn.catch_interrupt) == "function" and type(nn.interrupted) == "function",
              h = {train_loss = {}, val_loss = {}, train_acc = {}, val_acc = {}, seconds = {}, lr = {},
                   stopped_early = false, interrupted = false, diverged = false}}
+  -- binary labels (float 0/1 or -1/+1, one per row) get accuracy too
+  r.accuracy = a.accuracy or (not r.classes and nn.metrics.binary_counter(a.loss, a.y)) or nil
   if a.seed ~= nil then nn.seed(a.seed) end
   local params
   r.step, params = nn.training_step{model = a.model, loss = a.loss, optimizer = a.optimizer, clip = a.clip}
@@ -193,7 +195,8 @@ script can exit 130).  A NaN/Inf training loss or weights: the run has diverged;
 stops and restores the best epoch's weights, or the initial ones if no epoch finished
 (history.diverged = true, diverged_at = {epoch=, step=, loss=}, restored_epoch = 0),
 and says so even with quiet = true (on stderr).  A NaN validation loss is flagged.
-Accuracy is tracked when y is an index tensor of classes, or with
+Accuracy is tracked when y is an index tensor of classes, or binary labels (float 0/1
+or -1/+1, one per row: see nn.metrics.accuracy for the threshold), or with
 accuracy = function(output, target) -> number of correct rows.
 on_epoch(epoch, history) is called after each epoch; returning false stops.
 Output: one line per epoch (and a progress bar on a terminal); quiet = true for none;
