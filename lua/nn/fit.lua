@@ -138,7 +138,7 @@ local function finish(r)
   end
   if h.diverged then
     local d = h.diverged_at
-    out:warn("nn.fit: diverged: %s at epoch %d, step %d; restored the %s (try a smaller lr, or clip=)",
+    out:warn("nn.fit: diverged: %s at epoch %d, step %d; restored the %s (try a smaller lr or clip=, and check the data for NaN/Inf)",
       finite(d.loss) and "the weights stopped being finite" or "the training loss was " .. report.num(d.loss),
       d.epoch, d.step,
       h.best_epoch and ("weights of epoch %d"):format(h.best_epoch) or "initial weights, the model is untrained")

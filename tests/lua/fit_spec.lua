@@ -218,7 +218,7 @@ describe("nn.fit", function()
     assert.equal(0, model.bias[1])
     assert.equal("", out)
     assert.truthy(err:find("nn.fit: diverged: the training loss was .* at epoch 1, step %d+; " ..
-      "restored the initial weights, the model is untrained %(try a smaller lr, or clip=%)"))
+      "restored the initial weights, the model is untrained %(try a smaller lr or clip="))
   end)
 
   it("restores the best epoch when a later epoch diverges, and records it in JSON", function()
