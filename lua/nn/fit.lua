@@ -36,7 +36,8 @@ end
 -- and buffers, with copies that save() fills and restore() puts back.
 local function snapshots(model, params)
   local live = {table.unpack(params)}
-  for _, e in ipairs(model:named_buffers()) do live[#live + 1] = e.tensor end
+  local buffers = type(model.named_buffers) == "function" and model:named_buffers() or {}
+  for _, e in ipairs(buffers) do live[#live + 1] = e.tensor end
   local saved = {}
   for i, t in ipairs(live) do saved[i] = t:clone() end
   return {save = function() for i, t in ipairs(live) do saved[i]:copy(t) end end,
