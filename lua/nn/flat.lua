@@ -78,11 +78,12 @@ nn._doc(nn.flatten, [[nn.flatten(tensors) -> block
 Copy the float tensors, in order, into one new contiguous 1-d tensor and make each a
 view of its range (same Lua objects, shapes and values).  Used for a model's
 parameters and gradients (m:flat_parameters()), so that one C call updates them all.
-  local P = nn.flatten{W, b}; P:zero()   -- W and b are now zero]])
-nn._doc(nn.flat_members, "nn.flat_members(block) -> the list of tensors nn.flatten packed into it, or nil")
+  local W, b = nn.ones(2, 2), nn.ones(2); local P = nn.flatten{W, b}; P:zero()   -- W, b now 0]])
+nn._doc(nn.flat_members, "nn.flat_members(block) -> the list of tensors nn.flatten packed into it, or nil\n" ..
+  "  local P = nn.flatten{nn.ones(2), nn.ones(3)}; print(#nn.flat_members(P))   -- 2")
 nn._doc(nn.Module.flat_parameters, [[m:flat_parameters() -> P, G
 All parameters of m in one contiguous block P and their gradients in G (each tensor of
 m a view into them); made on first call, remade when m's parameters changed.
-  local P, G = m:flat_parameters(); G:zero(); ...; opt:step({P}, {G})]])
+  local m = nn.Linear(3, 2); local P, G = m:flat_parameters(); print(P:numel())   -- 8]])
 
 return nn.flatten

@@ -74,7 +74,8 @@ gradient norm to clip (if given), optimizer step.  The model's parameters are pa
 into one flat block (m:flat_parameters()), so each of zero, clip and step is one C call;
 params and grads are the lists the step uses ({P} and {G}).  nn.fit uses it.
 For a fused cost: nn.training_step{params=, grads=, objective=function(x, y) -> loss, optimizer=}.
-  local step = nn.training_step{model = m, loss = nn.MSELoss(), optimizer = optim.sgd{lr = 0.02}}
-  local l = step(xb, yb)]])
+  local m, opt = nn.Linear(3, 1), require("optim").sgd{lr = 0.02}
+  local step = nn.training_step{model = m, loss = nn.MSELoss(), optimizer = opt}
+  local l = step(nn.randn(8, 3), nn.randn(8, 1))]])
 
 return nn.training_step
