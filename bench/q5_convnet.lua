@@ -6,8 +6,9 @@
 -- cross-entropy, Adam lr 1e-3, mini-batch 64.  --norm batch adds a
 -- BatchNorm2d after the convolution.  The PyTorch twin is bench/torch/convnet.py.
 -- The loop is nn.fit's: a fresh permutation per epoch, mini-batches gathered
--- into buffers allocated once, zero gradients, forward, loss, backward
--- (no gradient for the images), step.
+-- into buffers allocated once, then nn.fit's step (nn.training_step: zero
+-- the flat gradient block, forward, loss, backward with no gradient for the
+-- images, one optimizer call).
 local nn = require "nn"
 local bench = require "bench"
 local fm = require "fashion_mnist"
@@ -22,8 +23,7 @@ nn.seed(opt.seed)
 local model = convnet.build{norm = opt.norm}
 model:need_input_grad(false)
 local loss = nn.CrossEntropyLoss()
-local adam = convnet.optimizer("adam", 1e-3)
-local params, grads = model:parameters()
+local step = nn.training_step{model = model, loss = loss, optimizer = convnet.optimizer("adam", 1e-3)}
 local xb, yb = nn.zeros(B, 1, 28, 28), nn.IndexTensor(B)
 local perm
 local gather = nn.C.gather_rows
@@ -35,11 +35,6 @@ bench.run{
   step = function(first, len)
     gather(xb, x, perm, first, len)
     gather(yb, y, perm, first, len)
-    for i = 1, #grads do grads[i]:zero() end
-    local out = model:forward(xb)
-    local l = loss:forward(out, yb)
-    model:backward(xb, loss:backward(out, yb))
-    adam:step(params, grads)
-    return l
+    return (step(xb, yb))
   end,
 }
