@@ -82,6 +82,7 @@ void nnb_open_autoencoder(lua_State *L); /* autoencoder.c */
 void nnb_open_clock(lua_State *L);       /* clock.c */
 void nnb_open_doc(lua_State *L);         /* doc.c */
 void nnb_open_idx(lua_State *L);         /* idx.c */
+void nnb_open_config(lua_State *L);      /* config.c */
 
 /* Read dimensions given either as numbers from `arg` on (nn.zeros(2,3)) or
  * as one table (nn.zeros{2,3}); returns ndim. */

@@ -12,6 +12,10 @@ extern char *openblas_get_config(void);
 extern char *openblas_get_corename(void);
 extern int openblas_get_num_threads(void);
 extern void openblas_set_num_threads(int);
+/* Stops OpenBLAS's worker threads; its next threaded call starts them again
+ * from the calling thread (OpenBLAS itself uses it around fork()).  Weak:
+ * another BLAS may not have it. */
+extern void blas_thread_shutdown_(void) __attribute__((weak));
 
 void nn_sgemm(bool ta, bool tb, int M, int N, int K, float alpha,
               const float *A, int lda, const float *B, int ldb, float beta,
@@ -94,6 +98,9 @@ int nn_mm(nn_tensor *r, const nn_tensor *a, const nn_tensor *b) {
 }
 
 const char *nn_blas_config(void) { return openblas_get_config(); }
+void nn_blas_restart_threads(void) {
+  if (blas_thread_shutdown_) blas_thread_shutdown_();
+}
 const char *nn_blas_corename(void) { return openblas_get_corename(); }
 int nn_blas_threads(void) { return openblas_get_num_threads(); }
 void nn_blas_set_threads(int n) { openblas_set_num_threads(n); }

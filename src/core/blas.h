@@ -29,5 +29,8 @@ const char *nn_blas_config(void);   /* build config, e.g. "OpenBLAS 0.3.21 ..." 
 const char *nn_blas_corename(void); /* active kernel, e.g. "Haswell" */
 int nn_blas_threads(void);
 void nn_blas_set_threads(int n);
+/* Stop OpenBLAS's worker threads so that they start again, on the next
+ * threaded call, with the calling thread's MXCSR (fpmode.h). */
+void nn_blas_restart_threads(void);
 
 #endif

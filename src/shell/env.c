@@ -3,11 +3,14 @@
  * Start-up loads only code, never data, so the prompt appears at once. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
 
 #include "../core/blas.h"
+#include "../core/blas_choice.h"
+#include "../core/fpmode.h"
 #include "../core/storage.h"
 #include "nnb.h"
 #include "shell.h"
@@ -15,7 +18,10 @@
 int luaopen_nn(lua_State *L);
 
 /* Modules that become globals when their file exists (some are optional). */
-static const char *const module_globals[] = {"h5", "optim", "plot", "image", NULL};
+static const char *const module_globals[] = {"optim", "plot", "image", NULL};
+/* Globals loaded on first use: h5 loads HDF5 (h5_lazy.c), which would
+ * otherwise be most of the start-up time. */
+static const char *const lazy_globals[] = {"h5", NULL};
 
 static void set_package_path(lua_State *L) {
   lua_getglobal(L, "package");
@@ -43,6 +49,31 @@ static int module_exists(lua_State *L, const char *name) {
   int found = !lua_isnil(L, -1);
   lua_pop(L, 2);
   return found;
+}
+
+/* __index of _G: (G, key) -> require(key) for a lazy global, else nil. */
+static int lazy_global(lua_State *L) {
+  const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
+  for (const char *const *m = lazy_globals; k && *m; m++) {
+    if (strcmp(k, *m) != 0 || !module_exists(L, k)) continue;
+    lua_getglobal(L, "require");
+    lua_pushvalue(L, 2);
+    lua_call(L, 1, 1);
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, 1);
+    return 1;
+  }
+  return 0;
+}
+
+static void set_lazy_globals(lua_State *L) {
+  lua_pushglobaltable(L);
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, lazy_global);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, -2);
+  lua_pop(L, 1);
 }
 
 static int l_threads(lua_State *L) {
@@ -127,15 +158,22 @@ void nnsh_open_env(lua_State *L) {
   if (module_exists(L, "help")) nnsh_dorequire(L, "help");
   for (const char *const *m = module_globals; *m; m++)
     if (module_exists(L, *m)) nnsh_dorequire(L, *m);
+  set_lazy_globals(L);
 }
 
 void nnsh_print_version(void) {
+  const nn_blas_report *r = nn_blas_report_get();
   printf("nnsh %s  (%s)\n", NNSH_VERSION, LUA_RELEASE);
+  printf("OpenBLAS kernel %s: %s\n", nn_blas_corename(), r->choice.reason);
+  printf("%s; %d OpenBLAS thread%s; subnormals %s\n", r->cpu, nn_blas_threads(),
+         nn_blas_threads() == 1 ? "" : "s",
+         nn_fp_ftz_wanted() ? "flushed to zero (FTZ/DAZ; --no-ftz keeps them)" : "kept (IEEE)");
   nnsh_print_paths();
+  fflush(stdout);
 }
 
-/* Why OpenBLAS runs this kernel and this many threads: an environment
- * variable that set it, else its own choice. */
+/* Why OpenBLAS runs this many threads: an environment variable that set
+ * it, else its own choice. */
 static const char *set_by(const char *const *vars) {
   for (; *vars; vars++) {
     const char *v = getenv(*vars);
@@ -144,15 +182,29 @@ static const char *set_by(const char *const *vars) {
   return NULL;
 }
 
+/* Why this kernel, in one or two words (the full reason is in -v). */
+static const char *kernel_why(const nn_blas_report *r) {
+  switch (r->choice.source) {
+  case NN_CORE_USER: return "OPENBLAS_CORETYPE";
+  case NN_CORE_OPTION: return strstr(r->choice.reason, "NNSH_BLAS_CORE") ? "NNSH_BLAS_CORE" : "--blas-core";
+  case NN_CORE_AUTO: return "chosen by nnsh";
+  default: return r->selfcheck < 0 ? "fallback" : "detected";
+  }
+}
+
 void nnsh_print_banner(void) {
-  static const char *const kernel_vars[] = {"OPENBLAS_CORETYPE", NULL};
   static const char *const thread_vars[] = {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", NULL};
-  const char *kv = set_by(kernel_vars), *tv = set_by(thread_vars);
+  const nn_blas_report *r = nn_blas_report_get();
+  const char *tv = set_by(thread_vars);
   int n = nn_blas_threads();
-  printf("nnsh %s  (%s, OpenBLAS kernel %s%s%s%s, %d thread%s%s%s%s)\n"
-         "help() for help, ?name for docs, Ctrl-D to quit\n",
-         NNSH_VERSION, LUA_RELEASE, nn_blas_corename(), kv ? " (" : " (detected",
-         kv ? kv : "", ")", n, n == 1 ? "" : "s", tv ? " (" : " (one per core",
-         tv ? tv : "", ")");
+  printf("nnsh %s  (%s, OpenBLAS kernel %s (%s), %d thread%s (%s), FTZ %s)\n", NNSH_VERSION,
+         LUA_RELEASE, nn_blas_corename(), kernel_why(r), n, n == 1 ? "" : "s",
+         tv ? tv : "one per core", nn_fp_ftz() ? "on" : "off");
+  /* The kernel's full reason only when nnsh or an option changed it, or an
+   * option was refused: the common case stays one line. */
+  if (r->choice.source == NN_CORE_AUTO || r->choice.source == NN_CORE_OPTION ||
+      r->choice.refused || r->selfcheck < 0)
+    printf("OpenBLAS kernel: %s\n", r->choice.reason);
+  printf("help() for help, ?name for docs, Ctrl-D to quit\n");
   fflush(stdout);
 }

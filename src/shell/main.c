@@ -5,6 +5,8 @@
  *   nnsh -l mod               mod = require "mod"
  *   nnsh -i script.lua        run the script, then the REPL with its globals
  *   nnsh -v                   version;  nnsh -  script from stdin
+ *   nnsh --blas-core NAME     run OpenBLAS kernel NAME (blas_start.c)
+ *   nnsh --no-ftz             keep IEEE subnormals (src/core/fpmode.h)
  * Exit status 1 when anything fails. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,11 +26,17 @@ static void print_usage(const char *bad) {
           "  -e stat  execute string 'stat'\n"
           "  -i       enter interactive mode after running the script\n"
           "  -l mod   require library 'mod' into global 'mod'\n"
-          "  -v       show version information\n"
+          "  -v       show version information, BLAS kernel and why it was chosen\n"
+          "  --blas-core NAME  run OpenBLAS kernel NAME (Haswell, Zen, SkylakeX, ...)\n"
+          "  --no-ftz keep subnormal floats (default: flush to zero)\n"
           "  --       stop handling options\n"
           "  -        execute stdin and stop handling options\n"
-          "Environment: NNSH_LUA_DIR (Lua modules), NNSH_HISTORY (history file)\n");
+          "Environment: NNSH_LUA_DIR (Lua modules), NNSH_HISTORY (history file),\n"
+          "  NNSH_BLAS_CORE (as --blas-core), NNSH_FTZ=0 (as --no-ftz),\n"
+          "  NNSH_PAIR=0 (no two-core products), OPENBLAS_CORETYPE, OPENBLAS_NUM_THREADS\n");
 }
+
+static const char *blas_core_opt; /* --blas-core NAME */
 
 /* Flags, and in *script the index of the script name (argc if none, or of
  * the bad option). */
@@ -45,6 +53,11 @@ static int collect_args(int argc, char **argv, int *script) {
     if (strcmp(a, "-i") == 0) flags |= HAS_I;
     else if (strcmp(a, "-v") == 0) flags |= HAS_V;
     else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) flags |= HAS_H;
+    else if (strcmp(a, "--no-ftz") == 0) setenv("NNSH_FTZ", "0", 1);
+    else if (strcmp(a, "--blas-core") == 0) {
+      if (++i >= argc || argv[i][0] == '-') return BAD_ARGS;
+      blas_core_opt = argv[i];
+    }
     else if (a[1] == 'e' || a[1] == 'l') {
       if (a[1] == 'e') flags |= HAS_E;
       if (a[2] == '\0' && (++i >= argc || argv[i][0] == '-')) return BAD_ARGS;
@@ -71,6 +84,7 @@ static void create_arg_table(lua_State *L, char **argv, int argc, int script) {
 static int run_options(lua_State *L, char **argv, int script) {
   for (int i = 1; i < script; i++) {
     const char *a = argv[i];
+    if (strcmp(a, "--blas-core") == 0) i++;
     if (a[0] != '-' || (a[1] != 'e' && a[1] != 'l')) continue;
     const char *val = a[2] ? a + 2 : argv[++i];
     int status = a[1] == 'e' ? nnsh_dostring(L, val, "=(command line)")
@@ -97,6 +111,8 @@ int main(int argc, char **argv) {
     print_usage(NULL);
     return EXIT_SUCCESS;
   }
+  /* Before any float work: may execute nnsh again with another kernel. */
+  nnsh_blas_start(argv, blas_core_opt);
   if (flags & HAS_V) nnsh_print_version();
   lua_State *L = luaL_newstate();
   if (!L) {

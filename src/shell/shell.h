@@ -2,6 +2,7 @@
  * and a script runner, modelled on Lua's own lua.c.
  *
  *   main.c        command line (-e, -i, -l, -v, script and arg table)
+ *   blas_start.c  the OpenBLAS kernel choice at start-up (re-executes once)
  *   run.c         protected calls with tracebacks, running files and strings
  *   paths.c       where nnsh's files are (installed, checkout, build tree)
  *   env.c         the shell's Lua environment: paths, module globals,
@@ -49,6 +50,11 @@ void nnsh_print_paths(void);
 void nnsh_open_env(lua_State *L);
 void nnsh_print_version(void);
 void nnsh_print_banner(void);
+
+/* --- blas_start.c ------------------------------------------------------ */
+/* Choose the OpenBLAS kernel (option: --blas-core NAME or NULL); may
+ * execute nnsh again with OPENBLAS_CORETYPE set, and then not return. */
+void nnsh_blas_start(char **argv, const char *option);
 
 /* --- repl.c ------------------------------------------------------------ */
 void nnsh_repl(lua_State *L);

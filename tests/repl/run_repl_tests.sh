@@ -132,7 +132,7 @@ else
      screen | grep -q "help() for help, ?name for docs"; then
     ok "banner shows version, Lua, OpenBLAS and the help hint"
     banner_threads=$(screen | grep -oE '[0-9]+ threads?' | head -n 1 | grep -oE '^[0-9]+')
-    if screen | grep -qE "OpenBLAS kernel [A-Za-z0-9_]+ \((detected|OPENBLAS_CORETYPE)\), [0-9]+ threads? \("; then
+    if screen | grep -qE "OpenBLAS kernel [A-Za-z0-9_]+ \((detected|OPENBLAS_CORETYPE|chosen by nnsh|--blas-core|NNSH_BLAS_CORE|fallback)\), [0-9]+ threads? \(.*\), FTZ (on|off)\)"; then
       ok "banner names the kernel and thread count and why"
     else
       bad "banner kernel/threads" "$(screen)"

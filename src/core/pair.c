@@ -1,0 +1,122 @@
+#include "pair.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "blas.h"
+#include "fpmode.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CPU_RELAX() _mm_pause()
+#else
+#define CPU_RELAX() ((void)0)
+#endif
+
+/* About 20-50 µs of spinning: longer than the gap between the products of
+ * one training step, shorter than anything a user would notice as load. */
+enum { SPIN = 20000 };
+
+static struct {
+  pthread_once_t once;
+  bool started, failed;
+  int enabled; /* -1: not read from NNSH_PAIR yet */
+  bool busy;   /* a pair is running (reentrant calls run serially) */
+  pthread_t thread;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  atomic_uint posted, done; /* job counters */
+  atomic_bool sleeping;
+  nn_job_fn fn;
+  void *arg;
+  unsigned csr;
+} P = {.once = PTHREAD_ONCE_INIT, .enabled = -1,
+       .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static void *worker(void *unused) {
+  (void)unused;
+  unsigned seen = 0;
+  for (;;) {
+    unsigned now;
+    int spins = 0;
+    while ((now = atomic_load_explicit(&P.posted, memory_order_acquire)) == seen) {
+      if (++spins < SPIN) {
+        CPU_RELAX();
+        continue;
+      }
+      pthread_mutex_lock(&P.mu);
+      atomic_store(&P.sleeping, true);
+      while (atomic_load(&P.posted) == seen) pthread_cond_wait(&P.cv, &P.mu);
+      atomic_store(&P.sleeping, false);
+      pthread_mutex_unlock(&P.mu);
+      spins = 0;
+    }
+    seen = now;
+    if (nn_fp_getcsr() != P.csr) nn_fp_setcsr(P.csr);
+    P.fn(P.arg);
+    atomic_store_explicit(&P.done, seen, memory_order_release);
+  }
+  return NULL;
+}
+
+static void start(void) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  P.started = pthread_create(&P.thread, &attr, worker, NULL) == 0;
+  P.failed = !P.started;
+  pthread_attr_destroy(&attr);
+}
+
+bool nn_pair_enabled(void) {
+  if (P.enabled < 0) {
+    const char *v = getenv("NNSH_PAIR");
+    P.enabled = !(v && (strcmp(v, "0") == 0 || strcmp(v, "off") == 0));
+  }
+  return P.enabled == 1;
+}
+
+void nn_pair_enable(bool on) { P.enabled = on ? 1 : 0; }
+
+bool nn_pair_active(void) {
+  static long ncpu = -1;
+  if (ncpu < 0) ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+  return nn_pair_enabled() && !P.busy && !P.failed && ncpu >= 2 && nn_blas_threads() >= 2;
+}
+
+void nn_pair_run(nn_job_fn a, void *aa, nn_job_fn b, void *ba) {
+  if (!nn_pair_active()) {
+    a(aa);
+    b(ba);
+    return;
+  }
+  pthread_once(&P.once, start);
+  if (!P.started) {
+    a(aa);
+    b(ba);
+    return;
+  }
+  P.busy = true;
+  int threads = nn_blas_threads();
+  nn_blas_set_threads(1);
+  P.fn = a;
+  P.arg = aa;
+  P.csr = nn_fp_getcsr();
+  unsigned ticket = atomic_load(&P.posted) + 1;
+  atomic_store(&P.posted, ticket); /* seq_cst: pairs with the worker's sleeping flag */
+  if (atomic_load(&P.sleeping)) {
+    pthread_mutex_lock(&P.mu);
+    pthread_cond_signal(&P.cv);
+    pthread_mutex_unlock(&P.mu);
+  }
+  b(ba);
+  for (int spins = 0; atomic_load_explicit(&P.done, memory_order_acquire) != ticket; spins++)
+    if (spins < SPIN) CPU_RELAX();
+    else sched_yield();
+  nn_blas_set_threads(threads);
+  P.busy = false;
+}
