@@ -50,7 +50,7 @@ function report.derive(w)
   end
   d.per_t = {}
   for t, m in pairs(w.nnsh or {}) do
-    local floor = w.floor and w.floor[t]
+    local floor = w.floor and w.floor[t:match("^%d+")]
     if m.sec_per_epoch then
       d.per_t[t] = {
         achieved_gflops = w.gemm_flops_per_epoch / m.sec_per_epoch * 1e-9,
@@ -80,15 +80,27 @@ local function setting_md(s, out, threads)
   local function add(line) out[#out + 1] = line end
   add(("### OPENBLAS_CORETYPE=%s"):format(s.coretype))
   add("")
-  add(("OpenBLAS kernel (openblas_get_corename): sgemm_bench %s, nnsh %s, PyTorch %s."):format(
-    s.corename or "?", s.nnsh_corename or "?", s.torch_corename or "–"))
+  add(("OpenBLAS kernel (openblas_get_corename): OpenBLAS by itself %s; nnsh %s (%s: %s), "
+    .. "subnormals %s; sgemm floor measured on %s."):format(
+    s.openblas_detected or "?", s.nnsh_corename or "?", s.nnsh_core_source or "?",
+    s.nnsh_core_reason or "?", s.nnsh_ftz and "flushed (FTZ/DAZ)" or "kept", s.corename or "?"))
+  local tk = {}
+  for _, k in ipairs(sorted_keys(s.torch_corenames)) do tk[#tk + 1] = label(k) .. " " .. s.torch_corenames[k] end
+  add(("PyTorch kernel per setting: %s."):format(#tk > 0 and table.concat(tk, ", ") or "–"))
+  if not s.torch_nnsh_core then
+    add("PyTorch with nnsh's kernel: the same as PyTorch as installed (nnsh kept OpenBLAS's kernel).")
+  end
   add("")
   -- seconds per epoch
   local tcols = {}
   for _, w in ipairs(s.workloads) do for _, k in ipairs(sorted_keys(w.torch)) do tcols[k] = true end end
   local tkeys = sorted_keys(tcols)
+  local ncols = {}
+  for _, w in ipairs(s.workloads) do for _, k in ipairs(sorted_keys(w.nnsh)) do ncols[k] = true end end
+  for _, t in ipairs(threads) do ncols[tostring(t)] = true end
+  local nkeys = sorted_keys(ncols)
   local head = {"workload"}
-  for _, t in ipairs(threads) do head[#head + 1] = ("nnsh %sT"):format(t) end
+  for _, k in ipairs(nkeys) do head[#head + 1] = "nnsh " .. label(k) end
   for _, k in ipairs(tkeys) do head[#head + 1] = "torch " .. label(k) end
   for _, h in ipairs{"torch best / nnsh best", "2x target", "floor (s)", "nnsh / floor", "floor target"} do
     head[#head + 1] = h
@@ -101,8 +113,8 @@ local function setting_md(s, out, threads)
   for _, w in ipairs(s.workloads) do
     local d = report.derive(w)
     local row = {w.name}
-    for _, t in ipairs(threads) do
-      local m = w.nnsh[tostring(t)]
+    for _, k in ipairs(nkeys) do
+      local m = w.nnsh[k]
       row[#row + 1] = w.nnsh_missing and "missing" or (m and (m.error and "FAILED" or f(m.sec_per_epoch, "%.4g")) or "–")
     end
     for _, k in ipairs(tkeys) do
@@ -235,7 +247,10 @@ function report.markdown(results)
     o.batches > 0 and ("%d mini-batches timed per run and scaled to an epoch"):format(o.batches)
       or "whole epochs timed (autoencoder and MLP: the mean of several epochs per run)"))
   add("- PyTorch settings: torch.set_num_threads(t) with OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=t; "
-      .. "at t > 1 also OMP_WAIT_POLICY=PASSIVE (\"passive\"). Ratios use PyTorch's best setting.")
+      .. "at t > 1 also OMP_WAIT_POLICY=PASSIVE (\"passive\"); \"ftz\": torch.set_flush_denormal(True); "
+      .. "\"core=K\": OPENBLAS_CORETYPE=K, the kernel nnsh chose. Ratios use the best of all PyTorch settings.")
+  add("- nnsh settings: OPENBLAS_NUM_THREADS=t; at t > 1 nnsh's two-core pair is on (its default), "
+      .. "\"nopair\": NNSH_PAIR=0, OpenBLAS's threads only.")
   add("")
   local threads = {}
   for t in o.threads:gmatch("[^,]+") do threads[#threads + 1] = t end

@@ -146,27 +146,44 @@ end
 
 local function append(t, more) for _, v in ipairs(more) do t[#t + 1] = v end return t end
 
--- Every setting of a workload: nnsh at each thread count, PyTorch at each
--- thread count (and passive wait policy above 1 thread).
-local function settings_of(w, core_env, torch_ok)
+-- Every setting of a workload.
+--   nnsh: at each thread count t (at t > 1 with its two-core pair, the
+--     default, and "nopair": NNSH_PAIR=0, OpenBLAS's threads only);
+--   PyTorch: at each t as installed; at t > 1 also "passive"
+--     (OMP_WAIT_POLICY=PASSIVE); "ftz" (torch.set_flush_denormal(True),
+--     as nnsh flushes subnormals by default); and "core=K" with
+--     OPENBLAS_CORETYPE set to the kernel nnsh chose, when that differs
+--     from the one OpenBLAS picks by itself.  Ratios use the best of all.
+local function settings_of(w, core_env, torch_ok, nnsh_core)
   local list = {}
   local function add(side, key, argv, env)
-    for k, v in pairs(core_env) do env[k] = v end
+    for k, v in pairs(core_env) do if env[k] == nil then env[k] = v end end
     list[#list + 1] = {side = side, key = key, argv = append(argv, workload_args(w)), env = env,
                        label = ("%s %s %s"):format(side, w.name, (key:gsub("^(%d+)", "%1T")))}
   end
   if exists(w.nnsh) then
     for _, t in ipairs(threads) do
       add("nnsh", tostring(t), {nnsh, w.nnsh}, {OPENBLAS_NUM_THREADS = tostring(t), OMP_WAIT_POLICY = false})
+      if t > 1 then
+        add("nnsh", t .. " nopair", {nnsh, w.nnsh},
+            {OPENBLAS_NUM_THREADS = tostring(t), OMP_WAIT_POLICY = false, NNSH_PAIR = "0"})
+      end
     end
   end
   if torch_ok then
+    local function torch(t, key, passive, extra_args, env_extra)
+      local env = {OPENBLAS_NUM_THREADS = tostring(t), OMP_NUM_THREADS = tostring(t),
+                   OMP_WAIT_POLICY = passive and "PASSIVE" or false, PYTHONDONTWRITEBYTECODE = "1"}
+      for k, v in pairs(env_extra or {}) do env[k] = v end
+      add("torch", key, append(append({PY}, w.torch), append({"--threads", tostring(t)}, extra_args or {})), env)
+    end
     for _, t in ipairs(threads) do
-      for _, pol in ipairs(t > 1 and {"default", "passive"} or {"default"}) do
-        add("torch", pol == "default" and tostring(t) or (t .. " passive"),
-            append({PY}, append(append({}, w.torch), {"--threads", tostring(t)})),
-            {OPENBLAS_NUM_THREADS = tostring(t), OMP_NUM_THREADS = tostring(t),
-             OMP_WAIT_POLICY = pol == "passive" and "PASSIVE" or false, PYTHONDONTWRITEBYTECODE = "1"})
+      local p = t > 1 and " passive" or ""
+      torch(t, tostring(t), false)
+      if t > 1 then torch(t, t .. " passive", true) end
+      torch(t, t .. p .. " ftz", t > 1, {"--flush-denormal"})
+      if nnsh_core then
+        torch(t, t .. p .. " core=" .. nnsh_core, t > 1, nil, {OPENBLAS_CORETYPE = nnsh_core})
       end
     end
   end
@@ -176,7 +193,7 @@ end
 -- The repeats run in rounds (every setting once per round), so that a
 -- disturbance on the shared machine hits both sides alike instead of
 -- whichever side happened to be running.
-local function run_workload(w, core_env, torch_ok)
+local function run_workload(w, core_env, torch_ok, nnsh_core)
   local res = {name = w.name, title = w.title, nnsh = {}, torch = {}}
   if not exists(w.nnsh) then
     res.nnsh_missing = w.nnsh .. " does not exist yet"
@@ -185,7 +202,7 @@ local function run_workload(w, core_env, torch_ok)
   if not torch_ok then
     res.torch_missing = opt["no-torch"] and "--no-torch" or (PY .. " cannot import torch and h5py (bench/run --install)")
   end
-  local list = settings_of(w, core_env, torch_ok)
+  local list = settings_of(w, core_env, torch_ok, nnsh_core)
   local runs, failed = {}, {}
   for round = 1, opt["repeat"] do
     for i, s in ipairs(list) do
@@ -275,21 +292,35 @@ if opt.coretype then cores[2] = {label = opt.coretype, env = {OPENBLAS_CORETYPE 
 for _, c in ipairs(cores) do
   log("== OPENBLAS_CORETYPE=%s", c.label)
   local setting = {coretype = c.label, sgemm = {}, workloads = {}}
+  -- The kernel each side reports: nnsh's nn.config(), torch's libblas.so.3,
+  -- and what plain OpenBLAS picks by itself (sgemm_bench).
+  local cfg = proc.run({nnsh, "-e", [[local c = nn.config()
+    io.write(c.blas_core, "\t", c.blas_source, "\t", c.blas_reason, "\t", tostring(c.ftz))]]}, c.env).stdout
+  local core, source, reason, ftz = cfg:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(%S+)")
+  setting.nnsh_corename, setting.nnsh_core_source, setting.nnsh_core_reason = core, source, reason
+  setting.nnsh_ftz = ftz == "true"
+  local plain = proc.run({build .. "/sgemm_bench", "--time", "0.01", "8x8x8"}, c.env).stdout:match("CORE (%S+)")
+  setting.openblas_detected = plain
+  -- When nnsh runs another kernel than OpenBLAS picks by itself, PyTorch
+  -- also runs with nnsh's kernel, and the sgemm floor is measured on it.
+  local nnsh_core
+  if core and plain and core:lower() ~= plain:lower() then nnsh_core = core end
+  setting.torch_nnsh_core = nnsh_core
+  local sgemm_env = {}
+  for k, v in pairs(c.env) do sgemm_env[k] = v end
+  if nnsh_core then sgemm_env.OPENBLAS_CORETYPE = nnsh_core end
   local shapes = all_shapes(workloads)
   for _, t in ipairs(threads) do
     if #shapes > 0 then
       log("  sgemm at %d thread(s), %d shapes", t, #shapes)
-      setting.sgemm[tostring(t)] = sgemm_rates(shapes, t, c.env)
+      setting.sgemm[tostring(t)] = sgemm_rates(shapes, t, sgemm_env)
       setting.corename = setting.corename or setting.sgemm[tostring(t)].core
     end
   end
-  -- The kernel each side reports: nnsh's banner, torch's libblas.so.3.
-  local banner = proc.run({nnsh, "-i"}, c.env).stdout
-  setting.nnsh_corename = banner:match("OpenBLAS (%w+)")
   for _, w in ipairs(workloads) do
     log("== %s", w.title)
     local load0 = proc.capture("cat /proc/loadavg")
-    local r = run_workload(w, c.env, torch_ok)
+    local r = run_workload(w, c.env, torch_ok, nnsh_core)
     r.loadavg = {start = load0, finish = proc.capture("cat /proc/loadavg")}
     r.floor = {}
     for _, t in ipairs(threads) do
@@ -298,8 +329,12 @@ for _, c in ipairs(cores) do
       r.gemm_flops_per_epoch, r.floor[tostring(t)] = flops, floor
     end
     r.floor_target = w.floor_target
-    for _, m in pairs(r.torch) do
-      if m.runs and m.runs[1].corename then setting.torch_corename = m.runs[1].corename end
+    setting.torch_corenames = setting.torch_corenames or {}
+    for k, m in pairs(r.torch) do
+      if m.runs and m.runs[1].corename then
+        setting.torch_corename = setting.torch_corename or m.runs[1].corename
+        setting.torch_corenames[k] = m.runs[1].corename
+      end
     end
     setting.workloads[#setting.workloads + 1] = r
   end

@@ -18,6 +18,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 DATA = os.path.join(ROOT, "data")
 
 
+_opts = None  # the parsed options, for the BENCH line
+
+
 def options(workload, extra=None):
     p = argparse.ArgumentParser(
         description=f"PyTorch reference workload '{workload}' (prints a BENCH line)")
@@ -29,11 +32,17 @@ def options(workload, extra=None):
     p.add_argument("--epochs", type=int, default=1,
                    help="time this many whole epochs and report the mean (for epochs too short to time alone)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--flush-denormal", action="store_true",
+                   help="torch.set_flush_denormal(True): subnormals flushed to zero, as nnsh does by default")
     for args, kw in (extra or []):
         p.add_argument(*args, **kw)
     opt = p.parse_args()
+    global _opts
+    _opts = opt
     import torch
     torch.set_num_threads(opt.threads)
+    if opt.flush_denormal and not torch.set_flush_denormal(True):
+        raise SystemExit("torch.set_flush_denormal(True) is not supported on this CPU")
     torch.manual_seed(opt.seed)
     return opt
 
@@ -88,6 +97,7 @@ def run(workload, samples, batch, step, opt, epoch=None, extra=None):
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
         "clock": "time.perf_counter",
         "corename": blas_corename(),
+        "flush_denormal": bool(getattr(_opts, "flush_denormal", False)),
     }
     if loss is not None:
         result["last_loss"] = loss

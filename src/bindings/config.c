@@ -71,6 +71,8 @@ static int l_config(lua_State *L) {
   setfield_s(L, "blas_config", nn_blas_config());
   lua_pushinteger(L, nn_blas_threads());
   lua_setfield(L, -2, "threads");
+  lua_pushinteger(L, nn_blas_openblas_threads());
+  lua_setfield(L, -2, "openblas_threads");
   if (r->filled) {
     setfield_s(L, "blas_detected", r->detected);
     setfield_s(L, "blas_source", source_name(r->choice.source));
@@ -131,5 +133,6 @@ static const nnb_reg config_fns[] = {
 
 void nnb_open_config(lua_State *L) {
   nn_fp_set_ftz(nn_fp_ftz_wanted());
+  nn_blas_set_threads(nn_blas_threads()); /* with 2+ threads: the pair, OpenBLAS 1 */
   nnb_register(L, config_fns);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "error.h"
+#include "pair.h"
 
 /* OpenBLAS extensions (declared in its cblas.h on Debian; repeated here so
  * the file also builds against a plain cblas.h). */
@@ -17,10 +18,56 @@ extern void openblas_set_num_threads(int);
  * another BLAS may not have it. */
 extern void blas_thread_shutdown_(void) __attribute__((weak));
 
+typedef struct {
+  bool ta, tb;
+  int M, N, K, lda, ldb, ldc;
+  float alpha, beta;
+  const float *A, *B;
+  float *C;
+} gemm_args;
+
+static void gemm_job(void *p) {
+  const gemm_args *g = p;
+  nn_sgemm(g->ta, g->tb, g->M, g->N, g->K, g->alpha, g->A, g->lda, g->B, g->ldb, g->beta,
+           g->C, g->ldc);
+}
+
+/* Below this many multiply-adds a hand-off to the pair's worker (a few µs)
+ * costs more than the second core saves. */
+enum { SPLIT_MIN_MACS = 1 << 20 };
+
+/* One product as two halves on the two threads of nnsh's pair: the rows of
+ * C when there are enough, else its columns.  Not bitwise the unsplit
+ * product (OpenBLAS blocks each half its own way, as with its own
+ * threads), but the same on every run. */
+static bool split_gemm(bool ta, bool tb, int M, int N, int K, float alpha, const float *A,
+                       int lda, const float *B, int ldb, float beta, float *C, int ldc) {
+  if ((double)M * N * K < SPLIT_MIN_MACS || !nn_pair_active()) return false;
+  gemm_args a = {ta, tb, M, N, K, lda, ldb, ldc, alpha, beta, A, B, C}, b = a;
+  if (M >= 64) {
+    int m1 = (M / 2 + 15) / 16 * 16; /* a whole number of kernel tiles */
+    a.M = m1;
+    b.M = M - m1;
+    b.A = ta ? A + m1 : A + (size_t)m1 * lda;
+    b.C = C + (size_t)m1 * ldc;
+  } else if (N >= 64) {
+    int n1 = (N / 2 + 15) / 16 * 16;
+    a.N = n1;
+    b.N = N - n1;
+    b.B = tb ? B + (size_t)n1 * ldb : B + n1;
+    b.C = C + n1;
+  } else {
+    return false;
+  }
+  nn_pair_run(gemm_job, &b, gemm_job, &a);
+  return true;
+}
+
 void nn_sgemm(bool ta, bool tb, int M, int N, int K, float alpha,
               const float *A, int lda, const float *B, int ldb, float beta,
               float *C, int ldc) {
   if (M == 0 || N == 0) return;
+  if (split_gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)) return;
   /* One row (a single query through a model) or one column: a matrix-vector
    * product.  sgemm would pack the whole other operand for that one row,
    * which made the trigram query's output layer 3x slower than sgemv. */
@@ -123,5 +170,20 @@ void nn_blas_restart_threads(void) {
   if (blas_thread_shutdown_) blas_thread_shutdown_();
 }
 const char *nn_blas_corename(void) { return openblas_get_corename(); }
-int nn_blas_threads(void) { return openblas_get_num_threads(); }
-void nn_blas_set_threads(int n) { openblas_set_num_threads(n); }
+/* The thread count the user asked for (OPENBLAS_NUM_THREADS, threads(n)).
+ * With nnsh's pair active (pair.h) OpenBLAS itself runs one thread and the
+ * pair supplies the second core, so the two never compete: OpenBLAS's idle
+ * workers spin on sched_yield for a while after each product. */
+static int wanted_threads;
+
+int nn_blas_threads(void) {
+  if (wanted_threads == 0) wanted_threads = openblas_get_num_threads();
+  return wanted_threads;
+}
+
+int nn_blas_openblas_threads(void) { return openblas_get_num_threads(); }
+
+void nn_blas_set_threads(int n) {
+  wanted_threads = n;
+  openblas_set_num_threads(nn_pair_takes_threads(n) ? 1 : n);
+}

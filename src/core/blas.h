@@ -27,8 +27,11 @@ void nn_sgemm(bool ta, bool tb, int M, int N, int K, float alpha,
 /* OpenBLAS facts for the shell and benchmarks. */
 const char *nn_blas_config(void);   /* build config, e.g. "OpenBLAS 0.3.21 ..." */
 const char *nn_blas_corename(void); /* active kernel, e.g. "Haswell" */
+/* The thread count nnsh uses: OPENBLAS_NUM_THREADS at start, then
+ * threads(n).  With the pair (pair.h) in use OpenBLAS runs 1 thread. */
 int nn_blas_threads(void);
 void nn_blas_set_threads(int n);
+int nn_blas_openblas_threads(void); /* what OpenBLAS itself runs */
 /* Stop OpenBLAS's worker threads so that they start again, on the next
  * threaded call, with the calling thread's MXCSR (fpmode.h). */
 void nn_blas_restart_threads(void);

@@ -17,9 +17,9 @@
 #define CPU_RELAX() ((void)0)
 #endif
 
-/* About 20-50 µs of spinning: longer than the gap between the products of
+/* About 10-100 µs of spinning (PAUSE takes 10-140 cycles by CPU): longer than the gap between the products of
  * one training step, shorter than anything a user would notice as load. */
-enum { SPIN = 20000 };
+enum { SPIN = 4000 };
 
 static struct {
   pthread_once_t once;
@@ -80,13 +80,18 @@ bool nn_pair_enabled(void) {
   return P.enabled == 1;
 }
 
-void nn_pair_enable(bool on) { P.enabled = on ? 1 : 0; }
+void nn_pair_enable(bool on) {
+  P.enabled = on ? 1 : 0;
+  nn_blas_set_threads(nn_blas_threads()); /* OpenBLAS back to n, or to 1 */
+}
 
-bool nn_pair_active(void) {
+bool nn_pair_takes_threads(int n) {
   static long ncpu = -1;
   if (ncpu < 0) ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-  return nn_pair_enabled() && !P.busy && !P.failed && ncpu >= 2 && nn_blas_threads() >= 2;
+  return n >= 2 && ncpu >= 2 && nn_pair_enabled() && !P.failed;
 }
+
+bool nn_pair_active(void) { return !P.busy && nn_pair_takes_threads(nn_blas_threads()); }
 
 void nn_pair_run(nn_job_fn a, void *aa, nn_job_fn b, void *ba) {
   if (!nn_pair_active()) {
@@ -101,8 +106,6 @@ void nn_pair_run(nn_job_fn a, void *aa, nn_job_fn b, void *ba) {
     return;
   }
   P.busy = true;
-  int threads = nn_blas_threads();
-  nn_blas_set_threads(1);
   P.fn = a;
   P.arg = aa;
   P.csr = nn_fp_getcsr();
@@ -117,6 +120,5 @@ void nn_pair_run(nn_job_fn a, void *aa, nn_job_fn b, void *ba) {
   for (int spins = 0; atomic_load_explicit(&P.done, memory_order_acquire) != ticket; spins++)
     if (spins < SPIN) CPU_RELAX();
     else sched_yield();
-  nn_blas_set_threads(threads);
   P.busy = false;
 }

@@ -2,16 +2,20 @@
  * nnsh's own runs one job while the calling thread runs the other.
  *
  * Used where one step holds two independent matrix products, e.g. the
- * backward pass of a Linear layer: dX = dY·Wᵀ and dW += Xᵀ·dY.  Each job
- * calls a single-threaded sgemm (OpenBLAS is set to one thread while the
- * pair runs, so its own workers and this one never compete for the two
- * cores), and each writes only its own output: the results are bitwise
- * those of running the two jobs one after the other.
+ * backward pass of a Linear layer: dX = dY·Wᵀ and dW += Xᵀ·dY, and to
+ * split one large product in two halves of C (blas.c).  Each job calls a
+ * single-threaded sgemm and writes only its own output.  The Linear
+ * backward pair is bitwise the serial result; a split product equals the
+ * unsplit one to float rounding (OpenBLAS blocks a half differently, as
+ * with its own threads), the same on every run (tests/c/test_fpmode.c).
  *
  * Policy: the pair is used when it is enabled (default; NNSH_PAIR=0 or
  * nn.config{pair=false} turns it off), the machine has 2 or more CPUs and
- * the OpenBLAS thread setting is 2 or more, that is when the user gave
- * nnsh two cores.  With one thread everything stays on the calling thread.
+ * the thread setting (OPENBLAS_NUM_THREADS, threads(n)) is 2 or more, that
+ * is when the user gave nnsh two cores.  OpenBLAS then runs one thread
+ * (blas.c), so its workers, which spin on sched_yield after each product,
+ * never compete with the pair for the cores.  With one thread everything
+ * stays on the calling thread.
  *
  * The worker is created on first use (it then inherits the caller's FTZ
  * mode; it also copies the caller's MXCSR with every job).  It spins
@@ -34,6 +38,8 @@ void nn_pair_run(nn_job_fn a, void *aa, nn_job_fn b, void *ba);
 
 /* Will nn_pair_run use two threads now? */
 bool nn_pair_active(void);
+/* Would the pair take over a thread setting of n (OpenBLAS then runs 1)? */
+bool nn_pair_takes_threads(int n);
 /* Enable or disable the pair (the starting value is from NNSH_PAIR). */
 void nn_pair_enable(bool on);
 bool nn_pair_enabled(void);

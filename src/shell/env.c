@@ -11,6 +11,7 @@
 #include "../core/blas.h"
 #include "../core/blas_choice.h"
 #include "../core/fpmode.h"
+#include "../core/pair.h"
 #include "../core/storage.h"
 #include "nnb.h"
 #include "shell.h"
@@ -165,8 +166,9 @@ void nnsh_print_version(void) {
   const nn_blas_report *r = nn_blas_report_get();
   printf("nnsh %s  (%s)\n", NNSH_VERSION, LUA_RELEASE);
   printf("OpenBLAS kernel %s: %s\n", nn_blas_corename(), r->choice.reason);
-  printf("%s; %d OpenBLAS thread%s; subnormals %s\n", r->cpu, nn_blas_threads(),
+  printf("%s; %d thread%s%s; subnormals %s\n", r->cpu, nn_blas_threads(),
          nn_blas_threads() == 1 ? "" : "s",
+         nn_pair_takes_threads(nn_blas_threads()) ? " (nnsh's pair, OpenBLAS 1)" : "",
          nn_fp_ftz_wanted() ? "flushed to zero (FTZ/DAZ; --no-ftz keeps them)" : "kept (IEEE)");
   nnsh_print_paths();
   fflush(stdout);

@@ -3,6 +3,7 @@
  * result of a Linear backward pass. */
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <unistd.h>
 
 #include "blas.h"
@@ -68,6 +69,12 @@ static void fill(float *p, size_t n, unsigned seed) {
   }
 }
 
+static int close_all(const float *a, const float *b, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!(fabsf(a[i] - b[i]) <= 1e-5f * (1.0f + fabsf(a[i])))) return 0;
+  return 1;
+}
+
 static void test_pair_bitwise(void) {
   enum { B = 200, C = 256, OC = 250 };
   float *x = malloc(sizeof(float) * B * C), *w = malloc(sizeof(float) * C * OC),
@@ -99,7 +106,32 @@ static void test_pair_bitwise(void) {
     CHECK(memcmp(dw[0], dw[1], sizeof(float) * C * OC) == 0);
     CHECK(memcmp(db[0], db[1], sizeof(float) * OC) == 0);
   }
-  CHECK(nn_blas_threads() == 2); /* restored after the pair */
+  CHECK(nn_blas_threads() == 2);
+  CHECK(nn_blas_openblas_threads() == (nn_pair_active() ? 1 : 2));
+  /* One large product split over the pair (rows, then columns): within
+   * float rounding of the unsplit one (OpenBLAS's kernels for a part may
+   * block differently, as its own threads do), and the same every time. */
+  float *c1 = malloc(sizeof(float) * B * OC), *c2 = malloc(sizeof(float) * B * OC);
+  for (int shape = 0; shape < 2; shape++) {
+    int M = shape ? 40 : B, K = shape ? C : C; /* 40 rows: split by columns */
+    nn_pair_enable(false);
+    nn_blas_set_threads(1);
+    nn_sgemm(false, false, M, OC, K, 1.0f, x, C, w, OC, 0.0f, c1, OC);
+    nn_pair_enable(true);
+    nn_blas_set_threads(2);
+    nn_sgemm(false, false, M, OC, K, 1.0f, x, C, w, OC, 0.0f, c2, OC);
+    CHECK(close_all(c1, c2, (size_t)M * OC));
+    memcpy(c1, c2, sizeof(float) * M * OC);
+    nn_sgemm(false, false, M, OC, K, 1.0f, x, C, w, OC, 0.0f, c2, OC);
+    CHECK(memcmp(c1, c2, sizeof(float) * M * OC) == 0);
+    nn_sgemm(true, true, OC, M, K, 0.5f, w, OC, x, C, 0.0f, c2, M);
+    nn_pair_enable(false);
+    nn_sgemm(true, true, OC, M, K, 0.5f, w, OC, x, C, 0.0f, c1, M);
+    nn_pair_enable(true);
+    CHECK(close_all(c1, c2, (size_t)M * OC));
+  }
+  free(c1);
+  free(c2);
   for (int r = 0; r < 2; r++) {
     free(dx[r]);
     free(dw[r]);
