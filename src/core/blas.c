@@ -1,6 +1,7 @@
 #include "blas.h"
 
 #include <cblas.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -48,13 +49,13 @@ static bool split_gemm(bool ta, bool tb, int M, int N, int K, float alpha, const
     int m1 = (M / 2 + 15) / 16 * 16; /* a whole number of kernel tiles */
     a.M = m1;
     b.M = M - m1;
-    b.A = ta ? A + m1 : A + (size_t)m1 * lda;
-    b.C = C + (size_t)m1 * ldc;
+    b.A = ta ? A + m1 : A + (ptrdiff_t)m1 * lda;
+    b.C = C + (ptrdiff_t)m1 * ldc;
   } else if (N >= 64) {
     int n1 = (N / 2 + 15) / 16 * 16;
     a.N = n1;
     b.N = N - n1;
-    b.B = tb ? B + (size_t)n1 * ldb : B + n1;
+    b.B = tb ? B + (ptrdiff_t)n1 * ldb : B + n1;
     b.C = C + n1;
   } else {
     return false;

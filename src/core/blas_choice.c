@@ -1,6 +1,7 @@
 #include "blas_choice.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,11 +262,11 @@ static bool check_shape(nn_sgemm_fn gemm, int M, int N, int K, bool ta, bool tb,
     for (int j = 0; j < N; j++) {
       double acc = 0;
       for (int k = 0; k < K; k++) {
-        double a = ta ? A[(size_t)k * lda + i] : A[(size_t)i * lda + k];
-        double b = tb ? B[(size_t)j * ldb + k] : B[(size_t)k * ldb + j];
+        double a = ta ? A[(ptrdiff_t)k * lda + i] : A[(ptrdiff_t)i * lda + k];
+        double b = tb ? B[(ptrdiff_t)j * ldb + k] : B[(ptrdiff_t)k * ldb + j];
         acc += a * b;
       }
-      R[(size_t)i * N + j] = alpha * acc + beta * C[(size_t)i * ldc + j];
+      R[(ptrdiff_t)i * N + j] = alpha * acc + beta * C[(ptrdiff_t)i * ldc + j];
     }
   gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   /* Float rounding of K products of |x| < 1: error <= K * 2^-23 or so;
@@ -273,7 +274,7 @@ static bool check_shape(nn_sgemm_fn gemm, int M, int N, int K, bool ta, bool tb,
   double tol = 1e-5 * (K + 1);
   for (int i = 0; i < M && ok; i++)
     for (int j = 0; j < N && ok; j++) {
-      double got = C[(size_t)i * ldc + j], want = R[(size_t)i * N + j];
+      double got = C[(ptrdiff_t)i * ldc + j], want = R[(ptrdiff_t)i * N + j];
       if (!(fabs(got - want) <= tol)) {
         snprintf(msg, cap, "sgemm %dx%dx%d%s%s: C[%d][%d] = %g, expected %g", M, N, K,
                  ta ? " A'" : "", tb ? " B'" : "", i, j, got, want);

@@ -9,7 +9,7 @@ void nn_linear_forward(float *out, const float *inp, const float *weight,
                        const float *bias, int B, int C, int OC) {
   if (bias) {
     for (int b = 0; b < B; b++)
-      memcpy(out + (ptrdiff_t)b * OC, bias, sizeof(float) * OC);
+      memcpy(out + (ptrdiff_t)b * OC, bias, sizeof(float) * (size_t)OC);
   }
   nn_sgemm(false, false, B, OC, C, 1.0f, inp, C, weight, OC, bias ? 1.0f : 0.0f,
            out, OC);
