@@ -53,3 +53,50 @@ describe("nn.config", function()
     assert.is_true(nn.blas_selfcheck())
   end)
 end)
+
+-- The nnsh launcher: kernel choice, re-execution with OPENBLAS_CORETYPE,
+-- the self-check and the FTZ option, end to end.
+describe("nnsh start-up", function()
+  local nnsh = (os.getenv("NNSH_BUILD") or "build") .. "/nnsh"
+  local function run(env, args)
+    local p = io.popen(("env -u OPENBLAS_CORETYPE -u NNSH_BLAS_AUTO -u NNSH_BLAS_CORE %s %s %s 2>&1")
+      :format(env, nnsh, args))
+    local out = p:read("a")
+    p:close()
+    return out
+  end
+  local probe = [[-e "local c = nn.config(); io.write(c.blas_core, '|', c.blas_source, '|', ]]
+    .. [[c.blas_selfcheck, '|', tostring(c.ftz), '|', os.getenv('OPENBLAS_CORETYPE') or '-')"]]
+
+  it("keeps OpenBLAS's kernel or the user's OPENBLAS_CORETYPE", function()
+    local detected = nn.config().blas_core
+    if nn.config().blas_source == "OpenBLAS" then
+      assert.truthy(run("", probe):match("|OpenBLAS|not run|true|%-$"))
+    end
+    assert.truthy(run("OPENBLAS_CORETYPE=Sandybridge", probe)
+      :match("^Sandybridge|OPENBLAS_CORETYPE|not run|true|Sandybridge$"))
+    assert.is_string(detected)
+  end)
+
+  it("runs the kernel --blas-core names, re-executing once, self-checked", function()
+    -- Sandybridge needs AVX, which every CPU running the Release build has.
+    if not nn.config().cpu:match("AVX") then return pending("CPU without AVX") end
+    local out = run("", "--blas-core sandybridge " .. probe)
+    assert.truthy(out:match("^Sandybridge|option|passed|true|Sandybridge$"), out)
+    out = run("NNSH_BLAS_CORE=Sandybridge OPENBLAS_CORETYPE=Prescott", probe)
+    assert.truthy(out:match("^Sandybridge|option|passed|true|Sandybridge$"), out)
+    out = run("", "--blas-core Sandybridge -v")
+    assert.truthy(out:match("OpenBLAS kernel Sandybridge: chosen with %-%-blas%-core"), out)
+  end)
+
+  it("refuses unknown kernel names, saying so once", function()
+    local out = run("", "--blas-core Zen9 " .. probe)
+    local _, n = out:gsub("not an OpenBLAS kernel name", "")
+    assert.are.equal(1, n)
+  end)
+
+  it("--no-ftz and NNSH_FTZ=0 keep subnormals", function()
+    assert.truthy(run("", "--no-ftz " .. probe):match("|false|[^|]*$"))
+    assert.truthy(run("NNSH_FTZ=0", probe):match("|false|[^|]*$"))
+  end)
+end)
