@@ -126,8 +126,10 @@ static int l_mem(lua_State *L) {
 static const nnb_reg shell_fns[] = {
     {"threads", l_threads,
      "threads([n]) -> number\n"
-     "Set the number of OpenBLAS threads to n (when given) and return the\n"
-     "count in use; threads(1) for reproducible timing.\n"
+     "Set the number of threads for matrix products to n (when given) and\n"
+     "return the setting.  With n >= 2 nnsh's own worker supplies the second\n"
+     "core and OpenBLAS runs one thread (nn.config{pair=false}: OpenBLAS's\n"
+     "threads instead); threads(1) for reproducible timing.\n"
      "  threads(1)"},
     {"mem", l_mem,
      "mem() -> {tensor_bytes=, lua_bytes=}\n"
