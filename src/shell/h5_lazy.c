@@ -12,7 +12,8 @@
  * it.
  *
  * nnh5.so is looked for in $NNSH_H5_MODULE, next to the nnsh executable,
- * in ../lib/nnsh/ from it (an installed tree), and at its build path. */
+ * in ../<libdir>/nnsh/ from it (an installed tree: cmake --install puts it
+ * there, beside nn.so), and at its build path. */
 #include <dlfcn.h>
 #include <limits.h>
 #include <stdint.h>
@@ -27,6 +28,9 @@
 
 #ifndef NNSH_H5_MODULE
 #define NNSH_H5_MODULE "nnh5.so"
+#endif
+#ifndef NNSH_H5_LIBDIR
+#define NNSH_H5_LIBDIR "lib"
 #endif
 
 typedef void (*open_fn)(lua_State *L);
@@ -49,7 +53,7 @@ static void *open_module(lua_State *L) {
   const char *env = getenv("NNSH_H5_MODULE");
   if (env && *env) handle = try_open(env, &errs);
   char exe[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 32);
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 64 - sizeof NNSH_H5_LIBDIR);
   if (!handle && n > 0) {
     exe[n] = '\0';
     char *slash = strrchr(exe, '/');
@@ -57,7 +61,7 @@ static void *open_module(lua_State *L) {
       strcpy(slash + 1, "nnh5.so");
       handle = try_open(exe, &errs);
       if (!handle) {
-        strcpy(slash + 1, "../lib/nnsh/nnh5.so");
+        strcpy(slash + 1, "../" NNSH_H5_LIBDIR "/nnsh/nnh5.so");
         handle = try_open(exe, &errs);
       }
     }
