@@ -88,6 +88,13 @@ void nnsh_blas_start(char **argv, const char *option) {
   }
   nn_blas_choose(&cpu, r->detected, dynamic, user, option, from, &r->choice);
   r->filled = true;
+  if (ours && !(option && *option) && strcasecmp(r->choice.core, mcore) != 0) {
+    /* Started by an nnsh that ran --blas-core: keep its kernel. */
+    snprintf(r->choice.core, sizeof r->choice.core, "%s", mcore);
+    r->choice.source = NN_CORE_OPTION;
+    snprintf(r->choice.reason, sizeof r->choice.reason,
+             "chosen by the nnsh that started this one (NNSH_BLAS_AUTO=%s:%s)", mcore, mdet);
+  }
   if (r->choice.refused) {
     fprintf(stderr, "nnsh: %s\n", r->choice.reason);
     fflush(stderr);
