@@ -121,8 +121,8 @@ static const nnb_reg config_fns[] = {
      "(subnormal floats flushed to zero), pair (two-core products enabled)\n"
      "and pair_active (in use now: needs threads >= 2).\n"
      "settings {ftz=bool, pair=bool, threads=n} change those first.\n"
-     "Example: nn.config().blas_core  --> \"Zen\"\n"
-     "         nn.config{ftz = false}   -- keep IEEE subnormals from now on"},
+     "Example: local c = nn.config(); print(c.blas_core, c.blas_reason, c.ftz)\n"
+     "         nn.config{threads = c.threads}  -- e.g. {ftz = false}: keep subnormals"},
     {"blas_selfcheck", selfcheck_result,
      "nn.blas_selfcheck() -> true | false, message\n"
      "Compare OpenBLAS sgemm with a double-precision naive product on awkward\n"

@@ -28,7 +28,7 @@ fi
 missing=""
 for f in bin/nnsh share/nnsh/lua/nn/fit.lua share/nnsh/lua/shell/help.lua \
          share/nnsh/lua/experiments/trigram.lua share/nnsh/scripts/q2_topk.lua \
-         share/nnsh/data/data2.h5 share/nnsh/models/q2_D32_P256.h5 lib/nnsh/nn.so; do
+         share/nnsh/data/data2.h5 share/nnsh/models/q2_D32_P256.h5 lib/nnsh/nn.so lib/nnsh/nnh5.so; do
   [ -e "$P/$f" ] || missing="$missing $f"
 done
 if [ -z "$missing" ]; then ok "nnsh, modules, scripts, data and models in their places"; else bad "installed files missing:$missing"; fi
