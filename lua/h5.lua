@@ -131,4 +131,9 @@ tensors (1-based values, as in the file), 8/16-bit integers and floats as
 float tensors, strings as tables of strings.
 Example: h5.list("data/data2.h5")]])
 
+-- The shell's help examples for h5 (nnsh.doc_examples leaves h5 alone
+-- until it is loaded, since loading it loads HDF5).
+local attach_examples = package.loaded["nnsh.doc_examples.attach"]
+if attach_examples then attach_examples("h5", h5) end
+
 return h5

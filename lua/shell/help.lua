@@ -43,7 +43,8 @@ local function resolve(name)
   for sep, part in ("." .. name):gmatch("([.:])([^.:]*)") do
     local ok, v
     if cur == _G and rawget(_G, part) == nil then
-      ok, v = true, package.loaded[part] -- a module that is not a global
+      -- a module that is not a global, or a global nnsh loads on first use (h5)
+      ok, v = true, package.loaded[part] or _G[part]
     elseif sep == ":" then
       local m = methods_of(cur)
       ok, v = true, m and m[part]
@@ -132,7 +133,10 @@ local function overview()
       "  trace()            full traceback of the last error\n")
   local mods = {}
   for _, m in ipairs({"nn", "h5", "optim", "plot", "image"}) do
-    if type(rawget(_G, m)) == "table" then mods[#mods + 1] = m end
+    -- h5 becomes a global on first use in nnsh (it loads HDF5)
+    if type(rawget(_G, m)) == "table" or (m == "h5" and getmetatable(_G)) then
+      mods[#mods + 1] = m
+    end
   end
   if #mods > 0 then out("Modules: ", table.concat(mods, ", "), "\n") end
   local shell = {}

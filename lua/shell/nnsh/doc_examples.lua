@@ -201,13 +201,23 @@ E["json.encode"] = "json.encode{a = 1, b = {true, \"x\"}}"
 E["json.decode"] = "local v = json.decode('{\"a\": [1, 2]}'); print(v.a[2])"
 E["json.write"] = "json.write(\"out/example.json\", {epochs = 3})"
 
-local function resolve(name)
-  local head, sep, field = name:match("^([%w_]+)([.:])([%w_]+)$")
+-- Modules loaded on first use: h5 loads HDF5 (and ~35 libraries), so its
+-- examples are attached when it loads (lua/h5.lua calls the function this
+-- module leaves in package.loaded["nnsh.doc_examples.attach"]), not here.
+local lazy = {h5 = true}
+
+local function resolve(name, mods)
+  local head, _, field = name:match("^([%w_]+)([.:])([%w_]+)$")
   if head == "t" then return getmetatable(nn.zeros(1)).__methods[field] end
   if head == "module" then return nn.Module[field] end
-  local ok, mod = pcall(require, head)
-  if head == "nn" then mod = nn end
-  return ok and type(mod) == "table" and mod[field] or nil
+  if head == "nn" then return nn[field] end
+  local mod = mods and mods[head]
+  if not mod then
+    if lazy[head] and package.loaded[head] == nil then return nil end
+    local ok, m = pcall(require, head)
+    mod = ok and m or nil
+  end
+  return type(mod) == "table" and mod[field] or nil
 end
 
 local json_ok, json = pcall(require, "json")
@@ -222,13 +232,20 @@ if not nn.doc(nn.Recurrent) then
     "input (B, T, nin), output the last hidden state (B, nhid), or every state with {all=true}.")
 end
 
-for name, code in pairs(E) do
-  local f = resolve(name)
-  local d = f and nn.doc(f)
-  if d then
-    local body = keep[name] and d or docex.strip(d)
-    nn.setdoc(f, body .. "\nExample:\n  " .. code:gsub("\n", "\n  "))
+-- Attach the examples of every module (only: the one named, given as mod).
+local function attach(only, mod)
+  for name, code in pairs(E) do
+    if not only or name:match("^[%w_]+") == only then
+      local f = resolve(name, only and {[only] = mod})
+      local d = f and nn.doc(f)
+      if d then
+        local body = keep[name] and d or docex.strip(d)
+        nn.setdoc(f, body .. "\nExample:\n  " .. code:gsub("\n", "\n  "))
+      end
+    end
   end
 end
+attach()
+package.loaded["nnsh.doc_examples.attach"] = attach
 
 return E
