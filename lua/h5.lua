@@ -28,15 +28,45 @@ local function lift(f)
     if not r[1] then error(r[2], 2) end
     return table.unpack(r, 2, r.n)
   end
-  nn.setdoc(w, nn.doc(f))
+  if nn.doc(f) then nn.setdoc(w, nn.doc(f)) end
   return w
 end
 
 h5.read = lift(c.read)
-h5.write = lift(c.write)
 h5.attrs = lift(c.attrs)
-h5.setattr = lift(c.setattr)
 h5.open_ids = c.open_ids
+
+-- A change to a file is made to a copy that is renamed over it once
+-- complete (nn.atomic_write), so a full disk, an error or Ctrl-C never
+-- leaves a stub or a half-changed file.  Messages name the file the user
+-- gave, not the temporary.
+local function atomic(f, fname)
+  local function w(path, ...)
+    if type(path) ~= "string" or path == "" then return f(path, ...) end
+    local args = table.pack(...)
+    return nn.atomic_write(path, function(tmp)
+      local ok, err = pcall(function()
+        c.copy(path, tmp)
+        f(tmp, table.unpack(args, 1, args.n))
+      end)
+      if not ok then
+        local msg = tostring(err):gsub(tmp:gsub("%W", "%%%0"), (path:gsub("%%", "%%%%")))
+        error((msg:gsub("^h5%.copy:", fname .. ":")), 0)
+      end
+    end, {mkdir = false})
+  end
+  return w
+end
+
+h5.write = lift(atomic(c.write, "h5.write"))
+h5.setattr = lift(atomic(c.setattr, "h5.setattr"))
+nn.setdoc(h5.write, nn.doc(c.write))
+nn.setdoc(h5.setattr, nn.doc(c.setattr))
+-- In-place versions, for code that already writes into its own temporary
+-- (nn.save): each call would otherwise copy the file again.
+h5.write_into = lift(c.write)
+h5.setattr_into = lift(c.setattr)
+h5.create = lift(c.create)
 
 -- --- listings that print readably --------------------------------------
 

@@ -245,7 +245,7 @@ done:
   h5_close(space);
   h5_close(own);
   h5_close(obj);
-  h5_close(f);
+  h5_close_written(f, path);
   free(tmp);
   return rc;
 }

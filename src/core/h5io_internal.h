@@ -40,6 +40,9 @@ hid_t h5_open_rdwr(const char *path);
 /* Read-write, creating the file when it does not exist. */
 hid_t h5_open_write(const char *path);
 
+/* Close a file nnsh has written to and trust it (see nn_h5_guard). */
+void h5_close_written(hid_t f, const char *path);
+
 /* name without leading '/'s; NULL when nothing is left. */
 const char *h5_strip(const char *name);
 

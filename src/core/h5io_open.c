@@ -42,6 +42,19 @@ int h5_fail(const char *fmt, ...) {
   innermost_t w = {{0}};
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_cb, &w);
   H5Eclear2(H5E_DEFAULT);
+  /* libhdf5's I/O failures read "file write failed: time = Wed Dec  2
+   * ..., filename = ..., errno = 28, error message = ..., buf = 0x...":
+   * keep the operating system's reason only. */
+  const char *e = strstr(w.desc, "errno = ");
+  if (e) {
+    int code = atoi(e + 8);
+    return nn_seterror("%s: %s", msg, code > 0 ? strerror(code) : "input/output error");
+  }
+  char *t = strstr(w.desc, "time = ");
+  if (t) {
+    while (t > w.desc && (t[-1] == ' ' || t[-1] == ',' || t[-1] == ':')) t--;
+    *t = '\0';
+  }
   if (w.desc[0]) return nn_seterror("%s: %s", msg, w.desc);
   return nn_seterror("%s", msg);
 }
@@ -95,6 +108,7 @@ static hid_t open_existing(const char *path, unsigned flags) {
   if (check_accessible(path, flags == H5F_ACC_RDWR ? R_OK | W_OK : R_OK,
                        flags == H5F_ACC_RDWR ? "for writing" : "for reading"))
     return -1;
+  if (nn_h5_guard(path) != NN_OK) return -1;
 #if H5_VERSION_GE(1, 12, 0)
   htri_t is = H5Fis_accessible(path, H5P_DEFAULT);
 #else
@@ -137,6 +151,30 @@ hid_t h5_open_write(const char *path) {
   if (f < 0) h5_fail("cannot create %s", path);
   h5_close(fapl);
   return f;
+}
+
+int nn_h5_create(const char *path, int userblock) {
+  h5_init();
+  NN_REQUIRE(userblock == 0 || (userblock >= 512 && !(userblock & (userblock - 1))),
+             "user block of %s must be 0 or a power of two >= 512, got %d", path, userblock);
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), fcpl = H5Pcreate(H5P_FILE_CREATE), f = -1;
+  if (fapl < 0 || fcpl < 0 ||
+      H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) < 0 ||
+      (userblock && H5Pset_userblock(fcpl, (hsize_t)userblock) < 0) ||
+      (f = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl)) < 0)
+    h5_fail("cannot create %s", path);
+  h5_close(fapl);
+  h5_close(fcpl);
+  if (f < 0) return NN_ERR;
+  h5_close(f);
+  nn_h5_trust(path);
+  return NN_OK;
+}
+
+void h5_close_written(hid_t f, const char *path) {
+  if (f < 0) return;
+  h5_close(f);
+  nn_h5_trust(path);
 }
 
 /* --- names and objects ------------------------------------------------- */

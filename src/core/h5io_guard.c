@@ -1,0 +1,264 @@
+/* The guard: a file nnsh did not write is first read in a short-lived
+ * child process, so that a crash or a hang of libhdf5 on a malformed file
+ * (issue 14: SIGSEGV in H5HG_read, H5O_msg_reset, ...; endless loops in
+ * H5C_protect) costs the session an error message instead of its life.
+ *
+ * Design: validate in a child, then read in-process.  The child (fork, no
+ * exec) does everything the h5 functions of nnsh can do to the file:
+ * lists it, describes and reads every dataset (numbers and strings), reads
+ * the attributes of the root, of every group and of every dataset.  It
+ * reports each step through a pipe, so a crash can be named ("reading
+ * dataset 'x'"), and exits.  When it exits normally the same library
+ * doing the same reads in the parent will not crash either, and the file's
+ * identity (device, inode, size, modification time) is remembered: later
+ * calls on the unchanged file run in-process at full speed.  Files nnsh
+ * wrote itself, and sealed checkpoints whose checksum matched (seal.h),
+ * are trusted without a child.
+ *
+ * The child gets a time limit that grows with the file: 10 s plus 1 s per
+ * 20 MB (NNSH_H5_TIMEOUT=<seconds> replaces the 10 s base).  NNSH_H5_GUARD=0
+ * turns the guard off.  NNSH_H5_GUARD_TEST=crash|hang makes the child crash
+ * or hang on purpose, for the tests of this machinery.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "atomic_file.h"
+#include "error.h"
+#include "h5io_internal.h"
+
+/* --- trusted file identities ----------------------------------------------- */
+
+typedef struct {
+  dev_t dev;
+  ino_t ino;
+  off_t size;
+  struct timespec mtime;
+} file_id;
+
+#define NTRUSTED 256
+static file_id trusted[NTRUSTED];
+static int ntrusted, next_slot;
+static int in_child; /* the validating child itself runs unguarded */
+
+static int identify(const char *path, file_id *id) {
+  struct stat st;
+  if (stat(path, &st) != 0) return 0;
+  id->dev = st.st_dev;
+  id->ino = st.st_ino;
+  id->size = st.st_size;
+  id->mtime = st.st_mtim;
+  return 1;
+}
+
+static int same(const file_id *a, const file_id *b) {
+  return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+         a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+static int is_trusted(const file_id *id) {
+  for (int i = 0; i < ntrusted; i++)
+    if (same(&trusted[i], id)) return 1;
+  return 0;
+}
+
+static void remember(const file_id *id) {
+  for (int i = 0; i < ntrusted; i++)
+    if (trusted[i].dev == id->dev && trusted[i].ino == id->ino) {
+      trusted[i] = *id; /* the same file, changed by us */
+      return;
+    }
+  trusted[next_slot] = *id;
+  next_slot = (next_slot + 1) % NTRUSTED;
+  if (ntrusted < NTRUSTED) ntrusted++;
+}
+
+void nn_h5_trust(const char *path) {
+  file_id id;
+  if (identify(path, &id)) remember(&id);
+}
+
+/* --- the child ---------------------------------------------------------------- */
+
+static int progress_fd = -1;
+
+static void step(const char *fmt, const char *arg) {
+  char line[600];
+  int n = snprintf(line, sizeof line, fmt, arg);
+  if (n < 0) return;
+  if (n >= (int)sizeof line) n = (int)sizeof line - 1;
+  line[n++] = '\n';
+  ssize_t w = write(progress_fd, line, (size_t)n);
+  (void)w;
+}
+
+/* Attributes of obj and of each group on the way to it (visited once each
+ * by remembering the last parent seen: names arrive sorted). */
+static void visit_attrs(const char *path, const char *obj) {
+  nn_h5_attrs a = {0, NULL};
+  step("reading the attributes of '%s'", obj);
+  nn_h5_attrs_read(&a, path, obj);
+  nn_h5_attrs_free(&a);
+}
+
+static void validate(const char *path) {
+  const char *test = getenv("NNSH_H5_GUARD_TEST");
+  if (test && !strcmp(test, "crash")) raise(SIGSEGV);
+  if (test && !strcmp(test, "hang")) for (;;) pause();
+  nn_h5_dslist l = {0, NULL};
+  step("opening %s", path);
+  if (nn_h5_list(&l, path) != NN_OK) {
+    nn_h5_list_free(&l);
+    return; /* a clean error: the parent reports it in-process */
+  }
+  visit_attrs(path, "/");
+  char parent[1024] = "";
+  for (int i = 0; i < l.n; i++) {
+    const char *name = l.items[i].name;
+    const char *slash = strrchr(name, '/');
+    if (slash && (size_t)(slash - name) < sizeof parent) {
+      char dir[1024];
+      memcpy(dir, name, (size_t)(slash - name));
+      dir[slash - name] = '\0';
+      if (strcmp(dir, parent) != 0) {
+        snprintf(parent, sizeof parent, "%s", dir);
+        visit_attrs(path, dir);
+      }
+    }
+    visit_attrs(path, name);
+    step("reading dataset '%s'", name);
+    if (l.items[i].cls == NN_H5_STRING) {
+      nn_h5_strings s;
+      nn_h5_read_strings(&s, path, name);
+      nn_h5_strings_free(&s);
+    } else {
+      nn_tensor t;
+      nn_tensor_init(&t, NN_F32);
+      if (nn_h5_read(&t, path, name, NN_H5_AS_DEFAULT) != NN_OK)
+        nn_h5_read(&t, path, name, NN_H5_AS_FLOAT);
+      nn_tensor_free(&t);
+    }
+  }
+  nn_h5_list_free(&l);
+}
+
+static void run_child(const char *path, int fd) {
+  in_child = 1;
+  progress_fd = fd;
+  signal(SIGINT, SIG_DFL); /* Ctrl-C ends the check, not a Lua hook */
+  signal(SIGPIPE, SIG_DFL);
+  struct rlimit no_core = {0, 0};
+  setrlimit(RLIMIT_CORE, &no_core); /* a crash here is expected: no core file */
+  validate(path);
+  _exit(0); /* no atexit handlers, no stdio flush of the parent's buffers */
+}
+
+/* --- the parent ---------------------------------------------------------------- */
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static double time_limit(off_t size) {
+  const char *e = getenv("NNSH_H5_TIMEOUT");
+  double base = e && atof(e) > 0 ? atof(e) : 10.0;
+  return base + (double)size / (20.0 * 1024 * 1024);
+}
+
+/* Keep the last complete line of the child's progress in `last`. */
+static void drain(int fd, char *last, size_t n, char *partial, size_t *np) {
+  char buf[4096];
+  ssize_t got;
+  while ((got = read(fd, buf, sizeof buf)) > 0) {
+    for (ssize_t i = 0; i < got; i++) {
+      if (buf[i] == '\n') {
+        partial[*np] = '\0';
+        snprintf(last, n, "%s", partial);
+        *np = 0;
+      } else if (*np + 1 < 600) {
+        partial[(*np)++] = buf[i];
+      }
+    }
+  }
+}
+
+int nn_h5_guard(const char *path) {
+  if (in_child) return NN_OK;
+  const char *off = getenv("NNSH_H5_GUARD");
+  if (off && !strcmp(off, "0")) return NN_OK;
+  file_id id;
+  if (!identify(path, &id)) return NN_OK; /* the opener reports the missing file */
+  if (is_trusted(&id)) return NN_OK;
+  int fds[2];
+  if (pipe(fds) != 0) return nn_seterror("cannot check %s: pipe: %s", path, strerror(errno));
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return nn_seterror("cannot check %s: fork: %s", path, strerror(errno));
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    run_child(path, fds[1]);
+  }
+  close(fds[1]);
+  fcntl(fds[0], F_SETFL, O_NONBLOCK); /* drain() reads until the pipe is empty */
+  double limit = time_limit(id.size), start = now();
+  char last[600] = "opening the file", partial[600];
+  size_t np = 0;
+  int status = 0, done = 0, interrupted = 0, timed_out = 0;
+  while (!done) {
+    struct pollfd p = {fds[0], POLLIN, 0};
+    double left = limit - (now() - start);
+    if (left <= 0) {
+      timed_out = 1;
+      break;
+    }
+    int r = poll(&p, 1, (int)(left * 1000) + 1);
+    if (r < 0 && errno == EINTR) {
+      interrupted = 1; /* Ctrl-C: stop checking; the Lua hook follows */
+      break;
+    }
+    if (r > 0) {
+      if (p.revents & POLLIN) drain(fds[0], last, sizeof last, partial, &np);
+      if (p.revents & (POLLHUP | POLLERR) && !(p.revents & POLLIN)) done = 1;
+    }
+  }
+  if (!done) kill(pid, SIGKILL);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  close(fds[0]);
+  if (interrupted || (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT))
+    return nn_seterror("interrupted while checking %s", path);
+  if (timed_out)
+    return nn_seterror("libhdf5 did not finish reading %s within %.0f s (%s): the file "
+                       "is malformed", path, limit, last);
+  if (WIFSIGNALED(status))
+    return nn_seterror("libhdf5 crashed (%s) reading %s, %s: the file is malformed",
+                       strsignal(WTERMSIG(status)), path, last);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return nn_seterror("libhdf5 failed reading %s (%s): the file is malformed", path, last);
+  remember(&id);
+  return NN_OK;
+}
+
+int nn_h5_copy(const char *src, const char *dst) {
+  struct stat st;
+  if (stat(src, &st) != 0) return NN_OK; /* nothing to copy: dst will be created */
+  NN_TRY(nn_h5_guard(src));
+  NN_TRY(nn_copy_file(src, dst));
+  nn_h5_trust(dst); /* a byte copy of a trusted file */
+  return NN_OK;
+}
