@@ -243,7 +243,7 @@ int nn_h5_guard(const char *path) {
   if (interrupted || (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT))
     return nn_seterror("interrupted while checking %s", path);
   if (timed_out)
-    return nn_seterror("libhdf5 did not finish reading %s within %.0f s (%s): the file "
+    return nn_seterror("libhdf5 did not finish reading %s within %.1f s (%s): the file "
                        "is malformed", path, limit, last);
   if (WIFSIGNALED(status))
     return nn_seterror("libhdf5 crashed (%s) reading %s, %s: the file is malformed",
