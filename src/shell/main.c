@@ -5,7 +5,7 @@
  *   nnsh -l mod               mod = require "mod"
  *   nnsh -i script.lua        run the script, then the REPL with its globals
  *   nnsh -v                   version;  nnsh -  script from stdin
- * Exit status 1 when anything fails. */
+ * Exit status 1 when anything fails, 130 when Ctrl-C stopped it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,5 +121,6 @@ int main(int argc, char **argv) {
     }
   }
   lua_close(L);
+  if (status != LUA_OK && nnsh_interrupted) return 130;
   return status == LUA_OK ? EXIT_SUCCESS : EXIT_FAILURE;
 }
