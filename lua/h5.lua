@@ -45,10 +45,9 @@ local function atomic(f, fname)
     if type(path) ~= "string" or path == "" then return f(path, ...) end
     local args = table.pack(...)
     return nn.atomic_write(path, function(tmp)
-      local ok, err = pcall(function()
-        c.copy(path, tmp)
-        f(tmp, table.unpack(args, 1, args.n))
-      end)
+      -- Called through pcall, so that the C errors carry no position here.
+      local ok, err = pcall(c.copy, path, tmp)
+      if ok then ok, err = pcall(f, tmp, table.unpack(args, 1, args.n)) end
       if not ok then
         local msg = tostring(err):gsub(tmp:gsub("%W", "%%%0"), (path:gsub("%%", "%%%%")))
         error((msg:gsub("^h5%.copy:", fname .. ":")), 0)
