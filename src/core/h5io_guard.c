@@ -15,6 +15,12 @@
  * wrote itself, and sealed checkpoints whose checksum matched (seal.h),
  * are trusted without a child.
  *
+ * Files that passed are also remembered across sessions, in
+ * $XDG_CACHE_HOME/nnsh/h5-trusted (else ~/.cache/nnsh/h5-trusted), one
+ * line "dev inode size mtime_s mtime_ns" each, so a script that reads the
+ * course data every run pays for the check once, not every run
+ * (NNSH_H5_TRUST_CACHE=0: session only).
+ *
  * The child gets a time limit that grows with the file: 3 s plus 1 s per
  * 10 MB (NNSH_H5_TIMEOUT=<seconds> replaces the 3 s base); reading all of
  * the largest course file (data1.h5, 7.7 MB) takes 0.15-0.6 s.  NNSH_H5_GUARD=0
@@ -105,6 +111,74 @@ static int condemn(const file_id *id) {
   next_condemned = (next_condemned + 1) % NCONDEMNED;
   if (ncondemned < NCONDEMNED) ncondemned++;
   return NN_ERR;
+}
+
+/* --- trusted identities across sessions ------------------------------------ */
+
+#define CACHE_KEEP 512 /* lines kept when the file is compacted */
+
+static int cache_enabled(void) {
+  const char *e = getenv("NNSH_H5_TRUST_CACHE");
+  return !(e && !strcmp(e, "0")) && !getenv("NNSH_H5_GUARD_TEST");
+}
+
+static const char *cache_path(void) {
+  static char path[4096];
+  if (!path[0]) {
+    const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (x && *x) snprintf(path, sizeof path, "%s/nnsh/h5-trusted", x);
+    else if (home && *home) snprintf(path, sizeof path, "%s/.cache/nnsh/h5-trusted", home);
+    else return NULL;
+  }
+  return path;
+}
+
+static int cache_line(char *buf, size_t n, const file_id *id) {
+  return snprintf(buf, n, "%llu %llu %lld %lld %ld\n", (unsigned long long)id->dev,
+                  (unsigned long long)id->ino, (long long)id->size,
+                  (long long)id->mtime.tv_sec, (long)id->mtime.tv_nsec);
+}
+
+/* Is id listed in the cache file?  Reads it each time: it is small, and
+ * another nnsh may have added to it. */
+static int cache_has(const file_id *id) {
+  const char *p = cache_path();
+  FILE *f = p && cache_enabled() ? fopen(p, "r") : NULL;
+  if (!f) return 0;
+  char want[128], line[128];
+  cache_line(want, sizeof want, id);
+  int found = 0, lines = 0;
+  while (!found && fgets(line, sizeof line, f)) {
+    found = !strcmp(line, want);
+    lines++;
+  }
+  fclose(f);
+  return found;
+}
+
+static void cache_add(const file_id *id) {
+  const char *p = cache_path();
+  if (!p || !cache_enabled() || nn_mkdir_parents(p) != NN_OK) return;
+  char line[128];
+  int n = cache_line(line, sizeof line, id);
+  int fd = open(p, O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (fd < 0) return;
+  ssize_t w = write(fd, line, (size_t)n); /* one small O_APPEND write: no interleaving */
+  (void)w;
+  off_t size = lseek(fd, 0, SEEK_END);
+  close(fd);
+  if (size < 2 * CACHE_KEEP * 48) return;
+  /* Compact: keep the newest lines, through a renamed temporary. */
+  FILE *f = fopen(p, "r");
+  if (!f) return;
+  static char lines[2 * CACHE_KEEP * 2][128];
+  int count = 0;
+  while (count < 2 * CACHE_KEEP * 2 && fgets(lines[count], sizeof lines[0], f)) count++;
+  fclose(f);
+  nn_atomic_file af;
+  if (nn_atomic_open(&af, p) != NN_OK) return;
+  for (int i = count > CACHE_KEEP ? count - CACHE_KEEP : 0; i < count; i++) fputs(lines[i], af.fp);
+  nn_atomic_commit(&af);
 }
 
 void nn_h5_trust(const char *path) {
@@ -225,6 +299,10 @@ int nn_h5_guard(const char *path) {
   file_id id;
   if (!identify(path, &id)) return NN_OK; /* the opener reports the missing file */
   if (is_trusted(&id)) return NN_OK;
+  if (cache_has(&id)) {
+    remember(&id);
+    return NN_OK;
+  }
   const char *known = condemned_msg(&id);
   if (known) return nn_seterror("%s", known);
   int fds[2];
@@ -283,6 +361,7 @@ int nn_h5_guard(const char *path) {
     return condemn(&id);
   }
   remember(&id);
+  cache_add(&id);
   return NN_OK;
 }
 
