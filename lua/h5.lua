@@ -11,6 +11,14 @@
 --   h5.setattr(path, objname, key, value)
 --   h5.load(path [, {as=}])            every dataset: {name = value, ...}
 --   h5.exists(path, name)              is there a dataset `name`?
+--   h5.write_into / h5.setattr_into    in place, for a file being written
+--                                      inside nn.atomic_write (nn.save)
+--   h5.create(path [, userblock])      empty file, latest format
+--
+-- h5.write and h5.setattr change a copy that replaces the file once
+-- complete.  Files nnsh did not write are first read by a forked child
+-- (the crash guard, src/core/h5io_guard.c), so a file that crashes libhdf5
+-- is an error naming it.
 --
 -- Index convention: int32/int64 datasets are read as index tensors; their
 -- values are 1-based in the file and in Lua (C stores value-1).  uint8 and
