@@ -1,6 +1,7 @@
 /* Tensor userdata: creation, shape queries, views, element access and the
  * metatable (indexing, length, printing).  Arithmetic and reductions are in
  * math.c, random creation in random.c. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,6 +32,12 @@ int nnb_checkdims(lua_State *L, int arg, int64_t *size, const char *fname) {
     size[n++] = nnb_checksize(L, a, fname, what);
   }
   return n;
+}
+
+/* A 1-based index value that fits int32 (tested before any conversion: a
+ * cast of NaN or 1e300 to int32_t is undefined behaviour). */
+static int nnb_is_index_value(double v) {
+  return v >= 1 && v <= (double)INT32_MAX && v == floor(v);
 }
 
 /* --- creation from nested tables ---------------------------------------- */
@@ -69,7 +76,7 @@ static void table_fill(lua_State *L, int idx, int depth, int ndim,
       if (t->dtype == NN_F32)
         nn_fdata(t)[(*pos)++] = (float)v;
       else {
-        if (!(v >= 1 && v <= 2147483647.0) || v != (lua_Number)(int64_t)v)
+        if (!nnb_is_index_value(v))
           nnb_error(L, fname, "index values must be integers >= 1, got %g", v);
         nn_idata(t)[(*pos)++] = (int32_t)v - 1;
       }
@@ -117,7 +124,7 @@ static int l_index(lua_State *L) {
   int64_t k = 0;
   for (int64_t o; (o = nn_iter_next(&it)) >= 0; k++) {
     double v = nnb_lua_value(src, o);
-    if (!(v >= 1 && v <= 2147483647.0) || v != (double)(int64_t)v)
+    if (!nnb_is_index_value(v))
       return nnb_error(L, "nn.index", "value %g at position %lld is not an integer >= 1",
                        v, (long long)k + 1);
     nn_idata(t)[k] = (int32_t)v - 1;

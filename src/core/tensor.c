@@ -271,6 +271,16 @@ int nn_tensor_copy(nn_tensor *dst, const nn_tensor *src) {
     return NN_OK;
   }
   nn_iter id, is;
+  if (!same && dst->dtype == NN_I32) {
+    /* float -> int32 of NaN or of a value out of range is undefined: check
+     * all values before writing any (the bindings shift by one after). */
+    nn_iter_init(&is, src);
+    for (int64_t o; (o = nn_iter_next(&is)) >= 0;) {
+      float x = ((const float *)src->storage->data)[o];
+      NN_REQUIRE(x > -2147483648.0f && x < 2147483648.0f,
+                 "cannot convert %g to an index (not a number in the int32 range)", (double)x);
+    }
+  }
   nn_iter_init(&id, dst);
   nn_iter_init(&is, src);
   char *d = dst->storage->data;
@@ -311,6 +321,9 @@ int nn_tensor_contiguous(nn_tensor *dst, const nn_tensor *src) {
 /* --- creation -------------------------------------------------------------------- */
 
 int nn_tensor_fill(nn_tensor *t, double v) {
+  /* Converting NaN or an out-of-range double to int32_t is undefined. */
+  NN_REQUIRE(t->dtype != NN_I32 || (v >= INT32_MIN && v <= INT32_MAX && v == floor(v)),
+             "cannot fill an index tensor with %g: not an integer in the int32 range", v);
   int64_t n = nn_tensor_numel(t);
   if (n == 0) return NN_OK;
   if (nn_tensor_is_contiguous(t)) {

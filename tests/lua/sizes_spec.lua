@@ -90,3 +90,18 @@ describe("dimension arguments", function()
     assert.are.same({4, 3}, t:transpose(2, 1):size())
   end)
 end)
+
+describe("index values", function()
+  it("are checked before any conversion to int32", function()
+    for _, v in ipairs {1e300, -1e300, 0 / 0, 1 / 0, 2^31, 0.5} do
+      fails("nn.index: index values must be integers >= 1", nn.index, {v})
+      fails("nn.index: value .* is not an integer >= 1", nn.index, nn.tensor {v})
+    end
+    local t = nn.IndexTensor(3)
+    fails("fill: cannot fill an index tensor with 1e%+300", t.fill, t, 1e300)
+    fails("fill: cannot fill an index tensor with %-?nan", t.fill, t, 0 / 0)
+    fails("copy: cannot convert %-?nan to an index", t.copy, t, nn.tensor {1, 0 / 0, 3})
+    fails("index: cannot convert 1e%+20 to an index", nn.tensor {1e20}.index, nn.tensor {1e20})
+    assert.are.same({1, 2, 3}, nn.tensor {1, 2, 3}:index():totable())
+  end)
+end)
