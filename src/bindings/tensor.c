@@ -216,7 +216,7 @@ static void totable_rec(lua_State *L, const nn_tensor *t, int dim, int64_t off) 
     if (dim + 1 < t->ndim)
       totable_rec(L, t, dim + 1, o);
     else if (t->dtype == NN_I32)
-      lua_pushinteger(L, ((int32_t *)t->storage->data)[o] + 1);
+      lua_pushinteger(L, (lua_Integer)((int32_t *)t->storage->data)[o] + 1);
     else
       lua_pushnumber(L, nnb_lua_value(t, o));
     lua_rawseti(L, -2, i + 1);

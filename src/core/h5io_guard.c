@@ -255,6 +255,10 @@ static void run_child(const char *path, int fd) {
   progress_fd = fd;
   signal(SIGINT, SIG_DFL); /* Ctrl-C ends the check, not a Lua hook */
   signal(SIGPIPE, SIG_DFL);
+  /* A crash must end the child by its signal (the parent names it), also
+   * under AddressSanitizer, whose handlers would report and exit(1). */
+  int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+  for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++) signal(fatal[i], SIG_DFL);
   struct rlimit no_core = {0, 0};
   setrlimit(RLIMIT_CORE, &no_core); /* a crash here is expected: no core file */
   validate(path);

@@ -277,7 +277,7 @@ int nn_tensor_copy(nn_tensor *dst, const nn_tensor *src) {
     nn_iter_init(&is, src);
     for (int64_t o; (o = nn_iter_next(&is)) >= 0;) {
       float x = ((const float *)src->storage->data)[o];
-      NN_REQUIRE(x > -2147483648.0f && x < 2147483648.0f,
+      NN_REQUIRE(x > -2147483520.0f && x < 2147483520.0f, /* floats next to +-2^31 */
                  "cannot convert %g to an index (not a number in the int32 range)", (double)x);
     }
   }
@@ -322,7 +322,9 @@ int nn_tensor_contiguous(nn_tensor *dst, const nn_tensor *src) {
 
 int nn_tensor_fill(nn_tensor *t, double v) {
   /* Converting NaN or an out-of-range double to int32_t is undefined. */
-  NN_REQUIRE(t->dtype != NN_I32 || (v >= INT32_MIN && v <= INT32_MAX && v == floor(v)),
+  /* One short of the int32 limits, so the bindings' +-1 shift between 0-
+   * and 1-based values cannot overflow either. */
+  NN_REQUIRE(t->dtype != NN_I32 || (v > INT32_MIN && v < INT32_MAX && v == floor(v)),
              "cannot fill an index tensor with %g: not an integer in the int32 range", v);
   int64_t n = nn_tensor_numel(t);
   if (n == 0) return NN_OK;

@@ -7,6 +7,12 @@ local build = os.getenv("NNSH_BUILD") or "build"
 local nnsh = build .. "/nnsh"
 local long = os.getenv("NNSH_FUZZ_LONG") == "1"
 
+-- libhdf5 1.10 leaks memory on its error paths with malformed files (no
+-- nnsh frame in those stacks); under LeakSanitizer that is suppressed for
+-- the HDF5 fuzzing only.
+local LSAN = ("LSAN_OPTIONS=suppressions=%s/tests/fuzz/lsan_hdf5.supp"):format(
+  os.getenv("PWD") or ".")
+
 -- Run a fuzz script under a wall-clock limit; its output and exit status.
 local function run(script, args, limit, env)
   local p = io.popen(("%s timeout -s KILL %d %s %s %s 2>&1; echo \"status $?\""):format(
@@ -20,7 +26,7 @@ describe("fuzzing", function()
   it("mutated HDF5 files never crash or hang the shell", function()
     local n = long and 5000 or 200
     local out, status = run("tests/fuzz/h5_fuzz.lua", n .. " 1", long and 3600 or 120,
-                            "NNSH_H5_TIMEOUT=0.5 NNSH_H5_TRUST_CACHE=0")
+                            "NNSH_H5_TIMEOUT=0.5 NNSH_H5_TRUST_CACHE=0 " .. LSAN)
     assert.are.equal(0, status, out)
     local files, calls = out:match("files (%d+) calls (%d+)")
     assert.are.equal(n, tonumber(files), out)
@@ -46,7 +52,7 @@ describe("fuzzing", function()
           print(ok, err)
         end
         print(pcall(h5.read, "%s", "sstr"))
-        print("alive")']]):format(dir .. f, dir .. f), 60, "NNSH_H5_TIMEOUT=0.5 NNSH_H5_TRUST_CACHE=0")
+        print("alive")']]):format(dir .. f, dir .. f), 60, "NNSH_H5_TIMEOUT=0.5 NNSH_H5_TRUST_CACHE=0 " .. LSAN)
       assert.are.equal(0, status, out)
       assert.is_truthy(out:find("alive"), out)
       -- A libhdf5 that no longer fails on the file gives clean errors or data.
