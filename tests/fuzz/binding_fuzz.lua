@@ -28,7 +28,9 @@ end
 -- Left out: nn.fit (a training loop: valid random arguments could train for
 -- long), nn.config and threads (change BLAS settings for later calls),
 -- nn.catch_interrupt (changes Ctrl-C handling of the whole run).
-local SKIP = {fit = true, config = true, catch_interrupt = true, help = true, sweep = true}
+-- nn.class would register random classes over nn's own names.
+local SKIP = {fit = true, config = true, catch_interrupt = true, help = true, sweep = true,
+              class = true}
 local targets = {}
 local function add(name, f, self_kind)
   if type(f) == "function" then targets[#targets + 1] = {name = name, f = f, self = self_kind} end
@@ -80,6 +82,14 @@ local real_print, real_write = print, io.write
 local function mute() print = function() end; io.write = function() return io.stdout end end
 local function unmute() print, io.write = real_print, real_write end
 
+-- Calls may still replace fields of nn (a module's methods, nn.C...):
+-- put them back after each call so the run keeps testing nnsh itself.
+local original = {}
+for k, v in pairs(nn) do original[k] = v end
+local function restore()
+  for k, v in pairs(original) do if rawget(nn, k) ~= v then rawset(nn, k, v) end end
+end
+
 local calls, errors, used = 0, 0, {}
 for i = 1, ncalls do
   local t = targets[rand(#targets)]
@@ -93,6 +103,7 @@ for i = 1, ncalls do
   local ok, err = pcall(t.f, table.unpack(args, 1, nargs))
   if os.getenv("NNSH_FUZZ_SLOW") and nn.clock() - t0 > 0.05 then io.stderr:write(("slow %.2f s: %s %s %s %s\n"):format(nn.clock() - t0, t.name, tostring(args[1]):sub(1, 30), tostring(args[2]):sub(1,30), tostring(args[3]):sub(1,30))) end
   unmute()
+  restore()
   calls = calls + 1
   used[t.name] = true
   if not ok then

@@ -5,7 +5,9 @@
 -- caught by the guard, src/core/h5io_guard.c, and counted).
 --
 --   nnsh tests/fuzz/h5_fuzz.lua [files=300] [seed=1] [workdir]
--- Deterministic: the same seed makes the same files.  Prints one summary
+-- Deterministic: the same seed makes the same files.  NNSH_FUZZ_TRACE=1
+-- names each file on stderr before reading it and keeps a copy of the
+-- current one as <workdir>.last.  Prints one summary
 -- line "files N calls N errors N guard_crashes N guard_hangs N damaged N".
 -- tests/lua/fuzz_spec.lua runs it (longer with NNSH_FUZZ_LONG=1).
 local nn = require "nn"
@@ -162,6 +164,11 @@ for i = 1, nfiles do
   spit(p, bytes)
   counts.files = counts.files + 1
   seen = {}
+  if os.getenv("NNSH_FUZZ_TRACE") == "1" then -- to find the file of a crash
+    io.stderr:write(p, "\n")
+    io.stderr:flush()
+    os.execute(("cp '%s' '%s.last'"):format(p, work))
+  end
   exercise(p)
   for k in pairs(seen) do counts[k] = counts[k] + 1 end
   local keep = os.getenv("NNSH_FUZZ_KEEP") -- a directory for the files libhdf5 fails on
