@@ -32,8 +32,9 @@ end
 local SKIP = {fit = true, config = true, catch_interrupt = true, help = true, sweep = true,
               class = true}
 local targets = {}
+local only = os.getenv("NNSH_FUZZ_ONLY") -- one function's name, to find a culprit
 local function add(name, f, self_kind)
-  if type(f) == "function" then targets[#targets + 1] = {name = name, f = f, self = self_kind} end
+  if type(f) == "function" and (not only or name == only) then targets[#targets + 1] = {name = name, f = f, self = self_kind} end
 end
 for k, v in pairs(nn) do if not SKIP[k] then add("nn." .. k, v) end end
 for k, v in pairs(nn.C or {}) do add("nn.C." .. k, v) end
