@@ -195,6 +195,9 @@ int nn_h5_write_ex(const char *path, const char *name, const nn_tensor *t,
  * A file that passed, or that nnsh wrote (nn_h5_write and friends call
  * nn_h5_trust after closing it), is trusted until it changes. */
 int nn_h5_guard(const char *path);
+/* write = 1: also try a write like h5.write's on a copy in the child, for
+ * a file about to be modified (h5_open_rdwr).  Files nnsh wrote need none. */
+int nn_h5_guard_mode(const char *path, int write);
 void nn_h5_trust(const char *path);
 /* Copy HDF5 file src (checked by the guard) to dst, which is then trusted
  * like src: how an atomic update of a file starts.  No src: nothing. */

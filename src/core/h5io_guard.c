@@ -51,6 +51,7 @@ typedef struct {
   ino_t ino;
   off_t size;
   struct timespec mtime;
+  int writable; /* also checked for writing (or written by nnsh) */
 } file_id;
 
 #define NTRUSTED 256
@@ -65,6 +66,7 @@ static int identify(const char *path, file_id *id) {
   id->ino = st.st_ino;
   id->size = st.st_size;
   id->mtime = st.st_mtim;
+  id->writable = 0;
   return 1;
 }
 
@@ -73,9 +75,10 @@ static int same(const file_id *a, const file_id *b) {
          a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
 }
 
-static int is_trusted(const file_id *id) {
+/* 0: not trusted; 1: for reading; 2: for reading and writing. */
+static int trust_level(const file_id *id) {
   for (int i = 0; i < ntrusted; i++)
-    if (same(&trusted[i], id)) return 1;
+    if (same(&trusted[i], id)) return trusted[i].writable ? 2 : 1;
   return 0;
 }
 
@@ -183,7 +186,10 @@ static void cache_add(const file_id *id) {
 
 void nn_h5_trust(const char *path) {
   file_id id;
-  if (identify(path, &id)) remember(&id);
+  if (identify(path, &id)) {
+    id.writable = 1;
+    remember(&id);
+  }
 }
 
 /* --- the child ---------------------------------------------------------------- */
@@ -209,7 +215,32 @@ static void visit_attrs(const char *path, const char *obj) {
   nn_h5_attrs_free(&a);
 }
 
-static void validate(const char *path) {
+/* Exit status of a child that could not list the file: libhdf5 reported
+ * a damaged structure without crashing; the message follows "error: " on
+ * the pipe.  The parent then refuses the file as a whole (its other
+ * functions were not tried on it). */
+#define CHILD_UNLISTABLE 3
+
+/* A write like h5.write's, on a copy of the file (never the file itself). */
+static void probe_write(const char *path) {
+  char *tmp = NULL;
+  step("writing to a copy of %s", path);
+  if (nn_atomic_tmpname(path, &tmp) != NN_OK) return;
+  if (nn_copy_file(path, tmp) == NN_OK) {
+    nn_tensor t;
+    nn_tensor_init(&t, NN_F32);
+    int64_t two = 2;
+    nn_tensor_resize(&t, 1, &two);
+    nn_h5_write(tmp, "nnsh_guard_probe/x", &t, 0);
+    nn_h5_attr v = {.kind = NN_H5_ATTR_INT, .scalar = 1, .n = 1, .i = &two};
+    nn_h5_setattr(tmp, "/", "nnsh_guard_probe", &v);
+    nn_tensor_free(&t);
+  }
+  remove(tmp);
+  free(tmp);
+}
+
+static void validate(const char *path, int write) {
   const char *test = getenv("NNSH_H5_GUARD_TEST");
   if (test && !strcmp(test, "crash")) raise(SIGSEGV);
   if (test && !strcmp(test, "hang")) for (;;) pause();
@@ -217,7 +248,8 @@ static void validate(const char *path) {
   step("opening %s", path);
   if (nn_h5_list(&l, path) != NN_OK) {
     nn_h5_list_free(&l);
-    return; /* a clean error: the parent reports it in-process */
+    step("error: %s", nn_lasterror());
+    _exit(CHILD_UNLISTABLE);
   }
   visit_attrs(path, "/");
   char parent[1024] = "";
@@ -240,17 +272,21 @@ static void validate(const char *path) {
       nn_h5_read_strings(&s, path, name);
       nn_h5_strings_free(&s);
     } else {
+      /* Into float32 and, for integers, into int32 too: two conversion
+       * paths of libhdf5, as h5.read with as="float" and as="index". */
       nn_tensor t;
       nn_tensor_init(&t, NN_F32);
-      if (nn_h5_read(&t, path, name, NN_H5_AS_DEFAULT) != NN_OK)
-        nn_h5_read(&t, path, name, NN_H5_AS_FLOAT);
+      nn_h5_read(&t, path, name, NN_H5_AS_FLOAT);
+      if (l.items[i].cls == NN_H5_INT || l.items[i].cls == NN_H5_UINT)
+        nn_h5_read(&t, path, name, NN_H5_AS_INDEX);
       nn_tensor_free(&t);
     }
   }
   nn_h5_list_free(&l);
+  if (write) probe_write(path);
 }
 
-static void run_child(const char *path, int fd) {
+static void run_child(const char *path, int fd, int write) {
   in_child = 1;
   progress_fd = fd;
   signal(SIGINT, SIG_DFL); /* Ctrl-C ends the check, not a Lua hook */
@@ -261,7 +297,7 @@ static void run_child(const char *path, int fd) {
   for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++) signal(fatal[i], SIG_DFL);
   struct rlimit no_core = {0, 0};
   setrlimit(RLIMIT_CORE, &no_core); /* a crash here is expected: no core file */
-  validate(path);
+  validate(path, write);
   _exit(0); /* no atexit handlers, no stdio flush of the parent's buffers */
 }
 
@@ -296,14 +332,17 @@ static void drain(int fd, char *last, size_t n, char *partial, size_t *np) {
   }
 }
 
-int nn_h5_guard(const char *path) {
+int nn_h5_guard(const char *path) { return nn_h5_guard_mode(path, 0); }
+
+int nn_h5_guard_mode(const char *path, int write) {
   if (in_child) return NN_OK;
   const char *off = getenv("NNSH_H5_GUARD");
   if (off && !strcmp(off, "0")) return NN_OK;
   file_id id;
   if (!identify(path, &id)) return NN_OK; /* the opener reports the missing file */
-  if (is_trusted(&id)) return NN_OK;
-  if (cache_has(&id)) {
+  id.writable = write;
+  if (trust_level(&id) > write) return NN_OK;
+  if (!write && cache_has(&id)) {
     remember(&id);
     return NN_OK;
   }
@@ -320,7 +359,7 @@ int nn_h5_guard(const char *path) {
   }
   if (pid == 0) {
     close(fds[0]);
-    run_child(path, fds[1]);
+    run_child(path, fds[1], write);
   }
   close(fds[1]);
   fcntl(fds[0], F_SETFL, O_NONBLOCK); /* drain() reads until the pipe is empty */
@@ -360,12 +399,17 @@ int nn_h5_guard(const char *path) {
                 strsignal(WTERMSIG(status)), path, last);
     return condemn(&id);
   }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == CHILD_UNLISTABLE &&
+      !strncmp(last, "error: ", 7)) {
+    nn_seterror("%s", last + 7); /* libhdf5's own clean error, as in-process */
+    return condemn(&id);
+  }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     nn_seterror("libhdf5 failed reading %s (%s): the file is malformed", path, last);
     return condemn(&id);
   }
   remember(&id);
-  cache_add(&id);
+  if (!write) cache_add(&id);
   return NN_OK;
 }
 
@@ -373,7 +417,12 @@ int nn_h5_copy(const char *src, const char *dst) {
   struct stat st;
   if (stat(src, &st) != 0) return NN_OK; /* nothing to copy: dst will be created */
   NN_TRY(nn_h5_guard(src));
+  file_id sid, did;
+  int level = identify(src, &sid) ? trust_level(&sid) : 0;
   NN_TRY(nn_copy_file(src, dst));
-  nn_h5_trust(dst); /* a byte copy of a trusted file */
+  if (identify(dst, &did)) { /* a byte copy of a trusted file, trusted as much */
+    did.writable = level == 2;
+    remember(&did);
+  }
   return NN_OK;
 }

@@ -108,7 +108,6 @@ static hid_t open_existing(const char *path, unsigned flags) {
   if (check_accessible(path, flags == H5F_ACC_RDWR ? R_OK | W_OK : R_OK,
                        flags == H5F_ACC_RDWR ? "for writing" : "for reading"))
     return -1;
-  if (nn_h5_guard(path) != NN_OK) return -1;
 #if H5_VERSION_GE(1, 12, 0)
   htri_t is = H5Fis_accessible(path, H5P_DEFAULT);
 #else
@@ -120,6 +119,9 @@ static hid_t open_existing(const char *path, unsigned flags) {
     nn_seterror("%s is not an HDF5 file", path);
     return -1;
   }
+  /* After the signature test (which reads a few bytes), before libhdf5
+   * parses anything of a file it may crash on. */
+  if (nn_h5_guard_mode(path, flags == H5F_ACC_RDWR) != NN_OK) return -1;
   hid_t f = H5Fopen(path, flags, H5P_DEFAULT);
   if (f < 0) h5_fail("cannot open %s (corrupt or truncated HDF5 file?)", path);
   return f;

@@ -64,8 +64,10 @@ describe("hostile HDF5 datatypes", function()
     for _, n in ipairs {1 << 62, -1, 1 << 40} do
       local p = patched(space, "\x01\x01\x01\x00\x00\x00\x00\x00" ..
                                string.pack("<i8i8", n, n) .. "\x03\x00\x10\x00")
-      fails("i64", h5.read, p, "i64")
+      -- Refused when reading i64, or (-1: 2^64-1 elements) when libhdf5
+      -- itself cannot list the file.
       local ok, err = pcall(h5.read, p, "i64")
+      assert.is_false(ok)
       assert.is_truthy(err:find("more than a file of") or err:find("too large") or
                        err:find("cannot"), err)
     end
