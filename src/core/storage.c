@@ -19,6 +19,18 @@ static uint64_t physical_bytes(void) {
   return cached;
 }
 
+/* MemAvailable of /proc/meminfo in bytes (0 when unknown). */
+static uint64_t available_bytes(void) {
+  FILE *f = fopen("/proc/meminfo", "r");
+  if (!f) return 0;
+  char line[128];
+  unsigned long long kb = 0;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) break;
+  fclose(f);
+  return (uint64_t)kb * 1024;
+}
+
 static void format_bytes(char *buf, size_t n, double b) {
   const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
   int u = 0;
@@ -42,6 +54,17 @@ nn_storage *nn_storage_new(int64_t size) {
     format_bytes(want, sizeof want, (double)rounded);
     format_bytes(have, sizeof have, (double)phys);
     nn_seterror("cannot allocate %s for %lld elements: the machine has %s of memory",
+                want, (long long)size, have);
+    return NULL;
+  }
+  /* Above 1 GiB, also against what the kernel says is available now: the
+   * zero-fill of a block that fits the machine but not its free memory
+   * would bring the OOM killer instead of an error. */
+  uint64_t avail = rounded >= (1u << 30) ? available_bytes() : 0;
+  if (avail && (uint64_t)rounded > avail) {
+    format_bytes(want, sizeof want, (double)rounded);
+    format_bytes(have, sizeof have, (double)avail);
+    nn_seterror("cannot allocate %s for %lld elements: only %s of memory is available",
                 want, (long long)size, have);
     return NULL;
   }

@@ -84,6 +84,9 @@ static int checked_numel(int ndim, const int64_t *size, int64_t *numel) {
   for (int i = 0; i < ndim; i++) {
     NN_REQUIRE(size[i] >= 0, "negative size %lld in dimension %d", (long long)size[i],
                i + 1);
+    /* The kernels index one dimension with int. */
+    NN_REQUIRE(size[i] <= INT32_MAX, "size %lld of dimension %d is more than 2^31-1",
+               (long long)size[i], i + 1);
     n *= size[i] ? 1 : 0;
     if (size[i] == 0) continue;
     NN_REQUIRE(!__builtin_mul_overflow(nonzero, size[i], &nonzero) &&
