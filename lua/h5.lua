@@ -48,7 +48,7 @@ h5.open_ids = c.open_ids
 -- complete (nn.atomic_write), so a full disk, an error or Ctrl-C never
 -- leaves a stub or a half-changed file.  Messages name the file the user
 -- gave, not the temporary.
-local function atomic(f, fname)
+local function atomic(f, fname, mkdir)
   local function w(path, ...)
     if type(path) ~= "string" or path == "" then return f(path, ...) end
     local args = table.pack(...)
@@ -60,19 +60,36 @@ local function atomic(f, fname)
         local msg = tostring(err):gsub(tmp:gsub("%W", "%%%0"), (path:gsub("%%", "%%%%")))
         error((msg:gsub("^h5%.copy:", fname .. ":")), 0)
       end
-    end, {mkdir = false})
+    end, {mkdir = mkdir})
   end
   return w
 end
 
-h5.write = lift(atomic(c.write, "h5.write"))
-h5.setattr = lift(atomic(c.setattr, "h5.setattr"))
+h5.write = lift(atomic(c.write, "h5.write", true)) -- creates missing directories
+h5.setattr = lift(atomic(c.setattr, "h5.setattr", false)) -- the file must exist
 nn.setdoc(h5.write, nn.doc(c.write))
 nn.setdoc(h5.setattr, nn.doc(c.setattr))
 -- In-place versions, for code that already writes into its own temporary
 -- (nn.save): each call would otherwise copy the file again.
 h5.write_into = lift(c.write)
 h5.setattr_into = lift(c.setattr)
+nn.setdoc(h5.write_into, [[
+h5.write_into(path, name, value [, opts])
+h5.write without the atomic copy: for a file that is itself a temporary
+being written inside nn.atomic_write (nn.save writes its checkpoint so).
+Example:
+  nn.atomic_write("out/two.h5", function(tmp)
+    h5.write_into(tmp, "a", nn.ones(2))
+    h5.write_into(tmp, "b", nn.zeros(3))
+  end)]])
+nn.setdoc(h5.setattr_into, [[
+h5.setattr_into(path, objname, key, value)
+h5.setattr without the atomic copy, for a temporary inside nn.atomic_write.
+Example:
+  nn.atomic_write("out/tagged.h5", function(tmp)
+    h5.write_into(tmp, "x", nn.ones(2))
+    h5.setattr_into(tmp, "x", "note", "made in one piece")
+  end)]])
 h5.create = lift(c.create)
 
 -- --- listings that print readably --------------------------------------

@@ -96,8 +96,9 @@ static const nnb_reg fns[] = {
      "missing directories are created unless mkdir=false.  If\n"
      "fn fails the temporary is removed and the error passes on.  Leftovers of\n"
      "killed writers are removed on the next write of the same path.\n"
-     "  nn.atomic_write(\"out/r.json\", json.encode(r))\n"
-     "  nn.atomic_write(\"out/m.h5\", function(tmp) h5.write(tmp, \"w\", w) end)"},
+     "Example:\n"
+     "  nn.atomic_write(\"out/r.json\", json.encode({loss = 0.25}))\n"
+     "  nn.atomic_write(\"out/w.h5\", function(tmp) h5.write_into(tmp, \"w\", nn.ones(2)) end)"},
     {"_seal", l_seal, "nn._seal(path): write the checksum block of a sealed HDF5 file."},
     {"_seal_check", l_seal_check,
      "nn._seal_check(path) -> true if sealed and intact, false if not sealed;\n"

@@ -367,7 +367,8 @@ static const nnb_reg h5_fns[] = {
      "\"a/b/c\", and replaces an existing dataset (HDF5 does not shrink the\n"
      "file then).  compress: gzip level 1..9 (0 = none, the default);\n"
      "checksum=true adds a Fletcher32 checksum to the data, verified on read.\n"
-     "The file is replaced atomically: a copy is written, then renamed.\n"
+     "The file is replaced atomically: a copy is written, then renamed;\n"
+     "missing directories are created.\n"
      "Example: h5.write(\"out/m.h5\", \"model/layer1/weight\", nn.randn(4, 3), {compress=4})\n"
      "         h5.write(\"out/m.h5\", \"vocab\", {\"a\", \"b\"})"},
     {"attrs", l_attrs,
@@ -388,7 +389,10 @@ static const nnb_reg h5_fns[] = {
     {"create", l_create,
      "h5.create(path [, userblock]) creates (or empties) an HDF5 file in the\n"
      "latest file format (checksummed metadata), with a user block of that\n"
-     "many bytes (0, or a power of two >= 512) before the HDF5 data."},
+     "many bytes (0, or a power of two >= 512) before the HDF5 data.\n"
+     "Example:\n"
+     "  h5.create(\"out/empty.h5\", 512)\n"
+     "  h5.write(\"out/empty.h5\", \"x\", nn.ones(2))"},
     {"copy", l_copy,
      "h5.copy(src, dst) copies an HDF5 file byte for byte (after the crash\n"
      "guard has read src); nothing when src does not exist."},

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "error.h"
 #include "h5io_internal.h"
 
@@ -159,6 +160,7 @@ int nn_h5_create(const char *path, int userblock) {
   h5_init();
   NN_REQUIRE(userblock == 0 || (userblock >= 512 && !(userblock & (userblock - 1))),
              "user block of %s must be 0 or a power of two >= 512, got %d", path, userblock);
+  NN_TRY(nn_mkdir_parents(path));
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), fcpl = H5Pcreate(H5P_FILE_CREATE), f = -1;
   if (fapl < 0 || fcpl < 0 ||
       H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) < 0 ||
