@@ -11,6 +11,14 @@
 --   h5.setattr(path, objname, key, value)
 --   h5.load(path [, {as=}])            every dataset: {name = value, ...}
 --   h5.exists(path, name)              is there a dataset `name`?
+--   h5.write_into / h5.setattr_into    in place, for a file being written
+--                                      inside nn.atomic_write (nn.save)
+--   h5.create(path [, userblock])      empty file, latest format
+--
+-- h5.write and h5.setattr change a copy that replaces the file once
+-- complete.  Files nnsh did not write are first read by a forked child
+-- (the crash guard, src/core/h5io_guard.c), so a file that crashes libhdf5
+-- is an error naming it.
 --
 -- Index convention: int32/int64 datasets are read as index tensors; their
 -- values are 1-based in the file and in Lua (C stores value-1).  uint8 and
@@ -28,15 +36,61 @@ local function lift(f)
     if not r[1] then error(r[2], 2) end
     return table.unpack(r, 2, r.n)
   end
-  nn.setdoc(w, nn.doc(f))
+  if nn.doc(f) then nn.setdoc(w, nn.doc(f)) end
   return w
 end
 
 h5.read = lift(c.read)
-h5.write = lift(c.write)
 h5.attrs = lift(c.attrs)
-h5.setattr = lift(c.setattr)
 h5.open_ids = c.open_ids
+
+-- A change to a file is made to a copy that is renamed over it once
+-- complete (nn.atomic_write), so a full disk, an error or Ctrl-C never
+-- leaves a stub or a half-changed file.  Messages name the file the user
+-- gave, not the temporary.
+local function atomic(f, fname, mkdir)
+  local function w(path, ...)
+    if type(path) ~= "string" or path == "" then return f(path, ...) end
+    local args = table.pack(...)
+    return nn.atomic_write(path, function(tmp)
+      -- Called through pcall, so that the C errors carry no position here.
+      local ok, err = pcall(c.copy, path, tmp)
+      if ok then ok, err = pcall(f, tmp, table.unpack(args, 1, args.n)) end
+      if not ok then
+        local msg = tostring(err):gsub(tmp:gsub("%W", "%%%0"), (path:gsub("%%", "%%%%")))
+        error((msg:gsub("^h5%.copy:", fname .. ":")), 0)
+      end
+    end, {mkdir = mkdir})
+  end
+  return w
+end
+
+h5.write = lift(atomic(c.write, "h5.write", true)) -- creates missing directories
+h5.setattr = lift(atomic(c.setattr, "h5.setattr", false)) -- the file must exist
+nn.setdoc(h5.write, nn.doc(c.write))
+nn.setdoc(h5.setattr, nn.doc(c.setattr))
+-- In-place versions, for code that already writes into its own temporary
+-- (nn.save): each call would otherwise copy the file again.
+h5.write_into = lift(c.write)
+h5.setattr_into = lift(c.setattr)
+nn.setdoc(h5.write_into, [[
+h5.write_into(path, name, value [, opts])
+h5.write without the atomic copy: for a file that is itself a temporary
+being written inside nn.atomic_write (nn.save writes its checkpoint so).
+Example:
+  nn.atomic_write("out/two.h5", function(tmp)
+    h5.write_into(tmp, "a", nn.ones(2))
+    h5.write_into(tmp, "b", nn.zeros(3))
+  end)]])
+nn.setdoc(h5.setattr_into, [[
+h5.setattr_into(path, objname, key, value)
+h5.setattr without the atomic copy, for a temporary inside nn.atomic_write.
+Example:
+  nn.atomic_write("out/tagged.h5", function(tmp)
+    h5.write_into(tmp, "x", nn.ones(2))
+    h5.setattr_into(tmp, "x", "note", "made in one piece")
+  end)]])
+h5.create = lift(c.create)
 
 -- --- listings that print readably --------------------------------------
 

@@ -175,13 +175,9 @@ end
 
 -- Write a value to a file atomically (temporary file, then rename).
 function json.write(path, v)
-  local tmp = path .. ".tmp"
-  local f, err = io.open(tmp, "w")
-  if not f then error("json.write: cannot write " .. path .. ": " .. tostring(err), 2) end
-  f:write(json.encode(v, {indent = true}), "\n")
-  f:close()
-  local ok, rerr = os.rename(tmp, path)
-  if not ok then error("json.write: cannot rename to " .. path .. ": " .. tostring(rerr), 2) end
+  local text = json.encode(v, {indent = true}) .. "\n"
+  local ok, err = pcall(require("nn").atomic_write, path, text)
+  if not ok then error((tostring(err):gsub("^nn%.atomic_write", "json.write")), 2) end
 end
 
 return json

@@ -493,20 +493,15 @@ local function render(kind, spec, fname, defw, defh)
     error(fname .. ": give path= (a .png or .svg file) or terminal=true", 0)
   end
   local term = terminal_for(path, spec.width or defw, spec.height or defh, fname)
-  -- gnuplot writes a temporary next to path, renamed once complete.
-  local tmp = path .. ".tmp" .. tostring(math.random(1 << 30))
-  local script = script_of(kind, spec, term, tmp) -- validates before touching files
+  script_of(kind, spec, term, path) -- validates before touching files
   check_gnuplot(fname)
   ensure_dir(path, fname)
-  local ok, err = pcall(run, script, fname)
+  -- gnuplot writes a temporary next to path, renamed once complete.
+  local ok, err = pcall(require("nn").atomic_write, path, function(tmp)
+    run(script_of(kind, spec, term, tmp), fname)
+  end)
   if not ok then
-    os.remove(tmp)
-    error(err, 0)
-  end
-  local rok, rerr = os.rename(tmp, path)
-  if not rok then
-    os.remove(tmp)
-    error(fname .. ": cannot write '" .. path .. "': " .. tostring(rerr), 0)
+    error((tostring(err):gsub("^nn%.atomic_write: ", fname .. ": ")), 0)
   end
   if not spec.quiet then
     print("wrote " .. path)

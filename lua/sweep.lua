@@ -148,10 +148,9 @@ function sweep.worker()
   return idx
 end
 
-local function write_file(path, text)
-  local f = assert(io.open(path, "w"))
-  f:write(text)
-  f:close()
+-- Whole files or nothing, through nnsh's one atomic writer.
+local function write_atomic(path, text)
+  require("nn").atomic_write(path, text)
 end
 
 local function read_file(path)
@@ -255,9 +254,7 @@ function sweep.csv(results, path, names)
     lines[#lines + 1] = table.concat(row, ",")
   end
   mkdirs_for(path)
-  local tmp = path .. ".tmp"
-  write_file(tmp, table.concat(lines, "\n") .. "\n")
-  assert(os.rename(tmp, path))
+  write_atomic(path, table.concat(lines, "\n") .. "\n")
 end
 
 local function sleep(s) os.execute("sleep " .. s) end
@@ -394,11 +391,8 @@ function sweep.run(spec)
                           widx, name, #points), 2)
     end
     local rec = run_point(spec.fn, widx, points[widx])
-    local f = assert(io.open(wout .. ".tmp", "w"))
-    f:write(json.encode({result = rec.result, error = rec.error, seconds = rec.seconds,
-                         index = widx, point = points[widx]}))
-    f:close()
-    assert(os.rename(wout .. ".tmp", wout))
+    write_atomic(wout, json.encode({result = rec.result, error = rec.error, seconds = rec.seconds,
+                                    index = widx, point = points[widx]}))
     if rec.error then io.stderr:write(rec.error, "\n") end
     os.exit(rec.error and 1 or 0)
   end

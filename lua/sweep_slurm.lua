@@ -31,12 +31,9 @@ local function read_file(path)
   return s
 end
 
+-- Whole files or nothing, through nnsh's one atomic writer.
 local function write_atomic(path, text)
-  local tmp = path .. ".tmp"
-  local f = assert(io.open(tmp, "w"))
-  f:write(text)
-  f:close()
-  assert(os.rename(tmp, path))
+  require("nn").atomic_write(path, text)
 end
 
 local function tail(path, n)

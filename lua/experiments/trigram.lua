@@ -71,16 +71,15 @@ doc(tg.evaluate, "tg.evaluate(model, x, y [, batch]) -> mean cross-entropy (nats
   "  local ce, acc = tg.evaluate(m.model, d.testx:narrow(1, 1, 1000), d.testd:narrow(1, 1, 1000))")
 
 -- Checkpoint: the model through nn.save plus the vocabulary and training
--- facts, written to a temporary file and renamed so a failed save never
--- destroys the previous checkpoint.
+-- facts, written to a temporary file and renamed (nn.atomic_write) so a
+-- failed save never destroys the previous checkpoint.
 function tg.save(path, model, words, info)
-  local tmp = path .. ".partial"
-  os.remove(tmp)
-  nn.save(tmp, model)
-  h5.write(tmp, "vocabulary/words", words)
-  for k, v in pairs(info or {}) do h5.setattr(tmp, "vocabulary", k, v) end
-  local ok, err = os.rename(tmp, path)
-  if not ok then error("trigram.save: cannot write " .. path .. ": " .. tostring(err), 2) end
+  nn.atomic_write(path, function(tmp)
+    nn.save(tmp, model)
+    h5.write_into(tmp, "vocabulary/words", words)
+    for k, v in pairs(info or {}) do h5.setattr_into(tmp, "vocabulary", k, v) end
+    nn._seal(tmp) -- the additions are part of the checksummed content
+  end, {mkdir = false})
   return path
 end
 doc(tg.save, "tg.save(path, model, words [, info]) -> path\n" ..

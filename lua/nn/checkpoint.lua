@@ -22,8 +22,17 @@
 -- A module spec is the constructor description m:spec() returns, e.g.
 --   {"type":"Sequential","modules":[{"type":"Linear","args":[96,256]}, ...]}
 --
--- The file is written to path..".tmp" and renamed, so an interrupted save
--- never destroys the previous checkpoint.
+-- The file is written to a temporary beside it (.<name>.nnsh-tmp-<host>-<pid>,
+-- nn.atomic_write) and renamed, so an interrupted save never destroys the
+-- previous checkpoint; leftovers of killed saves go on the next save.
+--
+-- Integrity: the file is sealed (src/core/seal.h): a 512-byte HDF5 user
+-- block holds the XXH64 checksum of everything after it, checked by nn.load
+-- before libhdf5 reads the file, so any damage is the error "checkpoint X
+-- is damaged: checksum mismatch" and never a libhdf5 crash.  The HDF5 part
+-- uses the latest file format (checksummed metadata) and Fletcher32 on
+-- the data, so h5py and other readers detect damage too.  Files without a
+-- seal (older nnsh, other programs) are read through the crash guard.
 local nn = require "nn"
 local h5, json -- loaded on first use (h5.lua itself requires nn)
 local function libs()
@@ -32,6 +41,7 @@ local function libs()
 end
 
 local FORMAT, VERSION = "nnsh-checkpoint", 1
+local SEAL_BYTES = 512
 
 local function is_module(v) return type(v) == "table" and type(v.named_parameters) == "function" end
 local function is_tensor(v) return type(v) == "userdata" and type(v.numel) == "function" end
@@ -46,12 +56,16 @@ end
 
 -- --- save ---------------------------------------------------------------------
 
+-- Inside the temporary: in-place writes (no per-call copy), data checksummed.
+local CHECKED = {checksum = true}
+local function write(file, name, v) h5.write_into(file, name, v, is_tensor(v) and CHECKED or nil) end
+
 local function write_module(file, prefix, m)
   for _, e in ipairs(m:named_parameters()) do
-    h5.write(file, prefix .. "/params/" .. e.name, e.param:contiguous())
+    write(file, prefix .. "/params/" .. e.name, e.param:contiguous())
   end
   for _, e in ipairs(m:named_buffers()) do
-    h5.write(file, prefix .. "/buffers/" .. e.name, e.tensor:contiguous())
+    write(file, prefix .. "/buffers/" .. e.name, e.tensor:contiguous())
   end
 end
 
@@ -71,7 +85,7 @@ local function write_optimizer(file, key, opt, model_key, model)
         local fields = {}
         for f, t in pairs(s) do
           if is_tensor(t) then
-            h5.write(file, ("optim/%s/%d/%s"):format(key, i, f), t)
+            write(file, ("optim/%s/%d/%s"):format(key, i, f), t)
             fields[#fields + 1] = f
           end
         end
@@ -85,7 +99,8 @@ local function write_optimizer(file, key, opt, model_key, model)
 end
 
 local function write_all(file, obj)
-  h5.write(file, "nnsh_checkpoint", {("nnsh checkpoint v%d"):format(VERSION)})
+  h5.create(file, SEAL_BYTES)
+  write(file, "nnsh_checkpoint", {("nnsh checkpoint v%d"):format(VERSION)})
   local specs, values, optims, kind = {}, {}, {}, nil
   if is_module(obj) then
     kind = "model"
@@ -101,7 +116,7 @@ local function write_all(file, obj)
         specs["modules/" .. k] = v:spec()
         write_module(file, "modules/" .. k, v)
       elseif is_tensor(v) then
-        h5.write(file, "tensors/" .. k, v:contiguous())
+        write(file, "tensors/" .. k, v:contiguous())
       end
     end
     for k, v in pairs(obj) do
@@ -115,12 +130,13 @@ local function write_all(file, obj)
       end
     end
   end
-  h5.setattr(file, "/", "nnsh_format", FORMAT)
-  h5.setattr(file, "/", "nnsh_version", VERSION)
-  h5.setattr(file, "/", "nnsh_kind", kind)
-  h5.setattr(file, "/", "nnsh_specs", json.encode(specs))
-  h5.setattr(file, "/", "nnsh_values", json.encode(values))
-  h5.setattr(file, "/", "nnsh_optim", json.encode(optims))
+  h5.setattr_into(file, "/", "nnsh_format", FORMAT)
+  h5.setattr_into(file, "/", "nnsh_version", VERSION)
+  h5.setattr_into(file, "/", "nnsh_kind", kind)
+  h5.setattr_into(file, "/", "nnsh_specs", json.encode(specs))
+  h5.setattr_into(file, "/", "nnsh_values", json.encode(values))
+  h5.setattr_into(file, "/", "nnsh_optim", json.encode(optims))
+  nn._seal(file)
 end
 
 function nn.save(path, obj)
@@ -129,17 +145,16 @@ function nn.save(path, obj)
     error("nn.save: argument #2: expected a module or a table, got " .. type(obj), 2)
   end
   libs()
-  local tmp = path .. ".tmp"
-  os.remove(tmp)
-  local ok, err = pcall(write_all, tmp, obj)
+  local temp
+  local ok, err = pcall(nn.atomic_write, path, function(tmp)
+    temp = tmp
+    write_all(tmp, obj)
+  end, {mkdir = false})
   if not ok then
-    os.remove(tmp)
-    error(("nn.save: %s: %s"):format(path, tostring(err):gsub("^[^:]*:%d+: ", "")), 2)
-  end
-  local renamed, rerr = os.rename(tmp, path)
-  if not renamed then
-    os.remove(tmp)
-    error(("nn.save: cannot write %s: %s"):format(path, tostring(rerr)), 2)
+    err = tostring(err):gsub("^[^:]*:%d+: ", "")
+    if temp then err = err:gsub(temp:gsub("%W", "%%%0"), (path:gsub("%%", "%%%%"))) end
+    if err == "interrupted!" then error(err, 0) end
+    error(("nn.save: %s: %s"):format(path, err), 2)
   end
   return path
 end
@@ -221,6 +236,8 @@ local function load_all(path, into)
   local f = io.open(path, "rb")
   if not f then error(("no such file: %s"):format(path), 0) end
   f:close()
+  local sok, serr = pcall(nn._seal_check, path)
+  if not sok then error((tostring(serr):gsub("^nn%._seal_check: ", "")), 0) end
   local ok, attrs = pcall(h5.attrs, path)
   if not ok then
     error(("%s is not a readable HDF5 file (truncated or another format?): %s"):format(
@@ -274,8 +291,9 @@ nn._doc(nn.save, [[nn.save(path, model_or_table) -> path
 HDF5 checkpoint: one dataset per parameter (and buffer), the model's structure as an
 attribute, so nn.load rebuilds it without the script.  A table may hold modules,
 tensors, an optimizer (its state is saved against the model in the same table) and
-plain values (numbers, strings, booleans, tables of those).  Written to path..".tmp"
-then renamed: an interrupted save leaves the previous file intact.
+plain values (numbers, strings, booleans, tables of those).  Written to a temporary
+beside path, then renamed: an interrupted save leaves the previous file intact.  The
+file carries a checksum (nn.load refuses a damaged one before parsing it).
   nn.save("models/xor.h5", model)
   nn.save("ckpt.h5", {model = model, optimizer = opt, epoch = 12})]])
 nn._doc(nn.load, [[nn.load(path [, model]) -> model or table

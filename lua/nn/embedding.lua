@@ -10,8 +10,8 @@ local Embedding = nn.class("Embedding")
 
 function Embedding:__init(V, D)
   nn.Module.__init(self)
-  nn._check_size("Embedding", "the vocabulary size", V)
-  nn._check_size("Embedding", "the embedding size", D)
+  V = nn._check_size("Embedding", "the vocabulary size", V)
+  D = nn._check_size("Embedding", "the embedding size", D)
   self.V, self.D = V, D
   self:_param("weight", nn.init.normal(nn.zeros(V, D), 1))
   self.gradInput = nil -- indices have no gradient

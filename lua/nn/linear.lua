@@ -10,8 +10,8 @@ local Linear = nn.class("Linear")
 
 function Linear:__init(nin, nout, opts)
   nn.Module.__init(self)
-  nn._check_size("Linear", "the number of inputs", nin)
-  nn._check_size("Linear", "the number of outputs", nout)
+  nin = nn._check_size("Linear", "the number of inputs", nin)
+  nout = nn._check_size("Linear", "the number of outputs", nout)
   opts = opts or {}
   self.nin, self.nout = nin, nout
   self:_param("weight", nn.init.xavier_uniform(nn.zeros(nin, nout)))

@@ -213,11 +213,15 @@ function nn._contig(x)
   return x:contiguous()
 end
 
--- Argument checks for constructors: positive integer sizes.
-function nn._check_size(fname, what, v)
-  if math.type(v) ~= "integer" or v < 1 then
-    error(("nn.%s: %s must be a positive integer, got %s"):format(fname, what, tostring(v)), 3)
-  end
+-- Argument checks for constructors: positive sizes, through the bindings'
+-- own check (nn._check_int), so integral floats (1e5) are accepted here as
+-- by nn.zeros and too large sizes are refused with the same words.  Returns
+-- the size as a Lua integer.  Called from a constructor (__init), so the
+-- error points at level 4: the line that called nn.Linear(...).
+function nn._check_size(fname, what, v, lo, hi)
+  local ok, r = pcall(nn._check_int, v, "nn." .. fname, what, lo, hi)
+  if not ok then error(r, 4) end
+  return r
 end
 
 -- Torch7 aliases (see the header): each forwards to the snake_case method,

@@ -15,7 +15,7 @@ local BatchNorm = nn.class("BatchNorm")
 
 function BatchNorm:__init(nfeat, opts)
   nn.Module.__init(self)
-  nn._check_size("BatchNorm", "the number of features", nfeat)
+  nfeat = nn._check_size("BatchNorm", "the number of features", nfeat)
   opts = opts or {}
   self.nfeat, self.eps, self.momentum = nfeat, opts.eps or 1e-5, opts.momentum or 0.1
   nn._check_number("nn.BatchNorm", "eps", self.eps, 0, nil, "(]", 3)
@@ -76,7 +76,7 @@ local LayerNorm = nn.class("LayerNorm")
 
 function LayerNorm:__init(nfeat, opts)
   nn.Module.__init(self)
-  nn._check_size("LayerNorm", "the number of features", nfeat)
+  nfeat = nn._check_size("LayerNorm", "the number of features", nfeat)
   opts = opts or {}
   self.nfeat, self.eps = nfeat, opts.eps or 1e-5
   nn._check_number("nn.LayerNorm", "eps", self.eps, 0, nil, "(]", 3)

@@ -31,14 +31,16 @@ local Recurrent = nn.class("Recurrent")
 -- Constructor arguments, checked with errors at the caller's line (level:
 -- this function, the class's __init, nn.class's constructor, the caller).
 local function check_args(name, nin, nhid, opts)
-  for _, a in ipairs{{"the number of inputs", nin}, {"the number of hidden units", nhid}} do
-    if math.type(a[2]) ~= "integer" or a[2] < 1 then
-      error(("nn.%s: %s must be a positive integer, got %s"):format(name, a[1], tostring(a[2])), 4)
-    end
+  local sizes = {}
+  for i, a in ipairs{{"the number of inputs", nin, 2^20}, {"the number of hidden units", nhid, 2^16}} do
+    local ok, r = pcall(nn._check_int, a[2], "nn." .. name, a[1], 1, math.tointeger(a[3]))
+    if not ok then error(r, 4) end
+    sizes[i] = r
   end
   if opts ~= nil and type(opts) ~= "table" then
     error(("nn.%s: options must be a table like {all=true}, got %s"):format(name, type(opts)), 4)
   end
+  return sizes[1], sizes[2]
 end
 
 function Recurrent:__init(cell, nin, nhid, opts)
@@ -47,7 +49,7 @@ function Recurrent:__init(cell, nin, nhid, opts)
   if not name then
     error(("nn.Recurrent: cell must be 'rnn', 'lstm' or 'gru', got %s"):format(tostring(cell)), 3)
   end
-  check_args(name, nin, nhid, opts)
+  nin, nhid = check_args(name, nin, nhid, opts)
   opts = opts or {}
   self.cell, self.name, self.nin, self.nhid = cell, name, nin, nhid
   self.all = opts.all and true or false

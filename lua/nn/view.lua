@@ -11,12 +11,16 @@ function View:__init(...)
   if type(dims[1]) == "table" then dims = dims[1] end
   if #dims == 0 then error("nn.View: give the new shape, e.g. nn.View(-1, 96)", 3) end
   local free = 0
+  local checked = {}
   for i, d in ipairs(dims) do
-    if math.type(d) ~= "integer" or (d < 1 and d ~= -1) then
+    local ok = pcall(nn._check_int, d, "nn.View", "", -1)
+    if not ok or d == 0 then
       error(("nn.View: dimension %d must be a positive integer or -1, got %s"):format(i, tostring(d)), 3)
     end
+    checked[i] = math.tointeger(d)
     if d == -1 then free = free + 1 end
   end
+  dims = checked
   if free > 1 then error("nn.View: at most one dimension can be -1", 3) end
   self.dims = dims
   self._insize = {}

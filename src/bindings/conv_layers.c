@@ -13,9 +13,7 @@
 #include "nnb_kernels.h"
 
 static int int_arg(lua_State *L, int arg, const char *fn, const char *name) {
-  lua_Integer v = luaL_checkinteger(L, arg);
-  if (v < 0 || v > 1 << 24) nnb_error(L, fn, "%s must be in 0..2^24, got %lld", name, (long long)v);
-  return (int)v;
+  return (int)nnb_checkint(L, arg, fn, name, 0, 1 << 24);
 }
 
 static void check_nchw(lua_State *L, const nn_tensor *x, const char *fn) {
@@ -273,7 +271,7 @@ static int l_groupnorm_forward(lua_State *L) {
             *rstd = nnbk_output(L, 3, fn, "rstd");
   nn_tensor *x = nnbk_input(L, 4, fn, "x"), *g = nnbk_input(L, 5, fn, "gamma"),
             *b = nnbk_input(L, 6, fn, "beta");
-  int G = (int)luaL_checkinteger(L, 7);
+  int G = (int)nnb_checkint(L, 7, fn, "the number of groups", 1, NNB_MAXSIZE);
   double eps = luaL_checknumber(L, 8);
   int64_t N, C, S;
   gn_dims(L, x, G, fn, &N, &C, &S);
@@ -297,7 +295,7 @@ static int l_groupnorm_backward(lua_State *L) {
             *dout = nnbk_input(L, 4, fn, "dout"), *x = nnbk_input(L, 5, fn, "x"),
             *g = nnbk_input(L, 6, fn, "gamma"), *mean = nnbk_input(L, 7, fn, "mean"),
             *rstd = nnbk_input(L, 8, fn, "rstd");
-  int G = (int)luaL_checkinteger(L, 9);
+  int G = (int)nnb_checkint(L, 9, fn, "the number of groups", 1, NNB_MAXSIZE);
   int64_t N, C, S;
   gn_dims(L, x, G, fn, &N, &C, &S);
   nnbk_same_shape(L, dout, x, fn, "dout", "x");

@@ -23,14 +23,7 @@
 
 static int checkint(lua_State *L, int arg, const char *name) {
   if (lua_isnoneornil(L, arg)) return 0;
-  if (!lua_isinteger(L, arg)) {
-    if (lua_type(L, arg) == LUA_TNUMBER)
-      nnb_error(L, FNAME, "%s must be an integer, got %s", name, lua_tostring(L, arg));
-    nnb_error(L, FNAME, "%s must be an integer, got %s", name, luaL_typename(L, arg));
-  }
-  lua_Integer v = lua_tointeger(L, arg);
-  if (v < 0 || v > 65535) nnb_error(L, FNAME, "%s out of range: %d", name, (int)v);
-  return (int)v;
+  return (int)nnb_checkint(L, arg, FNAME, name, 0, 65535);
 }
 
 /* Tile dims of t: N, C, H, W. */

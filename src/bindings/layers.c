@@ -279,9 +279,7 @@ static int l_view(lua_State *L) {
   int64_t size[NN_MAXDIM];
   for (int i = 0; i < n; i++) {
     lua_geti(L, 3, i + 1);
-    int ok;
-    size[i] = lua_tointegerx(L, -1, &ok);
-    if (!ok) nnb_error(L, fn, "dimension %d is not an integer", i + 1);
+    size[i] = nnb_checkint(L, lua_gettop(L), fn, "a dimension", -1, NNB_MAXSIZE);
     lua_pop(L, 1);
   }
   NNB_CALL(L, fn, nn_tensor_view(dst, src, n, size));
@@ -296,8 +294,9 @@ static int l_gather_rows(lua_State *L) {
   const char *fn = "nn.C.gather_rows";
   nn_tensor *out = nnb_checktensor(L, 1, fn), *src = nnb_checktensor(L, 2, fn);
   nn_tensor *perm = nnb_checkindex(L, 3, fn);
-  lua_Integer start = luaL_checkinteger(L, 4), len = luaL_checkinteger(L, 5);
   if (perm->ndim != 1) nnb_error(L, fn, "perm must be 1-d, got %s", nnb_shape(perm));
+  int64_t start = nnb_checkint(L, 4, fn, "start", 1, NNB_MAXSIZE);
+  int64_t len = nnb_checksize(L, 5, fn, "len");
   if (start < 1 || len < 0 || start - 1 + len > perm->size[0])
     nnb_error(L, fn, "rows %lld..%lld are outside the permutation of %lld",
               (long long)start, (long long)(start + len - 1), (long long)perm->size[0]);

@@ -142,15 +142,12 @@ static int reduce(lua_State *L, nn_redop op, const char *fname) {
     lua_pushnumber(L, v);
     return 1;
   }
-  lua_Integer d = luaL_checkinteger(L, 2);
-  if (d < 1 || d > a->ndim)
-    return nnb_error(L, fname, "dimension %lld out of range [1, %d] (tensor %s)",
-                     (long long)d, a->ndim, nnb_shape(a));
+  int d = nnb_checkdimarg(L, 2, a, fname, 0);
   bool keep = lua_toboolean(L, 3);
   bool witharg = op == NN_MAX || op == NN_MIN;
   nn_tensor *r = nnb_newtensor(L, NN_F32);
   nn_tensor *ix = witharg ? nnb_newtensor(L, NN_I32) : NULL;
-  NNB_CALL(L, fname, nn_reduce_dim(r, ix, a, (int)d - 1, op, false, keep));
+  NNB_CALL(L, fname, nn_reduce_dim(r, ix, a, d, op, false, keep));
   return witharg ? 2 : 1;
 }
 static int l_sum(lua_State *L) { return reduce(L, NN_SUM, "sum"); }
@@ -162,9 +159,8 @@ static int l_std(lua_State *L) { return reduce(L, NN_STD, "std"); }
 
 static int l_argmax(lua_State *L) {
   nn_tensor *a = nnb_checkfloat(L, 1, "argmax");
-  int d = (int)luaL_optinteger(L, 2, a->ndim);
-  if (d < 1 || d > a->ndim)
-    return nnb_error(L, "argmax", "dimension %d out of range [1, %d]", d, a->ndim);
+  if (a->ndim == 0) return nnb_error(L, "argmax", "needs a tensor of 1 or more dims, got a scalar");
+  int d = nnb_checkdimarg(L, 2, a, "argmax", a->ndim) + 1;
   nn_tensor *r = nnb_newtensor(L, NN_F32);
   nn_tensor *ix = nnb_newtensor(L, NN_I32);
   NNB_CALL(L, "argmax", nn_reduce_dim(r, ix, a, d - 1, NN_MAX, false, false));
@@ -225,7 +221,7 @@ static int l_log_softmax(lua_State *L) { return softmax_impl(L, true, "log_softm
 
 static int l_topk(lua_State *L) {
   nn_tensor *a = nnb_checkfloat(L, 1, "topk");
-  lua_Integer k = luaL_checkinteger(L, 2);
+  int64_t k = nnb_checkint(L, 2, "topk", "k", 0, NNB_MAXSIZE);
   nn_tensor *v = nnb_newtensor(L, NN_F32);
   nn_tensor *ix = nnb_newtensor(L, NN_I32);
   NNB_CALL(L, "topk", nn_topk(v, ix, a, k));

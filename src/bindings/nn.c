@@ -40,7 +40,7 @@ int luaopen_nn(lua_State *L) {
                          nnb_open_layers, nnb_open_losses, nnb_open_optim,
                          nnb_open_recurrent, nnb_open_autoencoder,
                          nnb_open_clock, nnb_open_doc, nnb_open_idx,
-                         nnb_open_config};
+                         nnb_open_config, nnb_open_checks, nnb_open_files};
   lua_newtable(L);
   for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) parts[i](L);
 

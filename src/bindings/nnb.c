@@ -95,6 +95,47 @@ void nnb_checkdim(lua_State *L, const nn_tensor *t, int ndim, const char *fname,
               nnb_shape(t));
 }
 
+int64_t nnb_checkint(lua_State *L, int arg, const char *fname, const char *what,
+                     int64_t lo, int64_t hi) {
+  int ok = 0;
+  lua_Integer v = 0;
+  if (lua_type(L, arg) == LUA_TNUMBER) v = lua_tointegerx(L, arg, &ok);
+  if (!ok) {
+    if (lua_type(L, arg) == LUA_TNUMBER)
+      nnb_error(L, fname, "%s must be an integer, got %s", what, luaL_tolstring(L, arg, NULL));
+    nnb_error(L, fname, "%s must be an integer, got %s", what, luaL_typename(L, arg));
+  }
+  if (v < lo && (lo == 0 || lo == 1))
+    nnb_error(L, fname, "%s must be a %s integer, got %lld", what,
+              lo ? "positive" : "non-negative", (long long)v);
+  if (v < lo || v > hi)
+    nnb_error(L, fname, "%s must be in [%lld, %lld], got %lld", what, (long long)lo,
+              (long long)hi, (long long)v);
+  return v;
+}
+
+int64_t nnb_optint(lua_State *L, int arg, const char *fname, const char *what,
+                   int64_t lo, int64_t hi, int64_t def) {
+  if (lua_isnoneornil(L, arg)) return def;
+  return nnb_checkint(L, arg, fname, what, lo, hi);
+}
+
+int nnb_checkdimarg(lua_State *L, int arg, const nn_tensor *t, const char *fname,
+                    int def) {
+  if (def && lua_isnoneornil(L, arg)) return def - 1;
+  int ok = 0;
+  lua_Integer d = 0;
+  if (lua_type(L, arg) == LUA_TNUMBER) d = lua_tointegerx(L, arg, &ok);
+  if (!ok)
+    nnb_error(L, fname, "argument #%d: dimension must be an integer, got %s", arg,
+              lua_type(L, arg) == LUA_TNUMBER ? luaL_tolstring(L, arg, NULL)
+                                              : luaL_typename(L, arg));
+  if (d < 1 || d > t->ndim)
+    nnb_error(L, fname, "dimension %lld out of range [1, %d] (tensor %s)", (long long)d,
+              t->ndim, nnb_shape(t));
+  return (int)d - 1;
+}
+
 int nnb_error(lua_State *L, const char *fname, const char *fmt, ...) {
   char msg[600];
   va_list ap;

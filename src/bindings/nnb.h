@@ -83,9 +83,29 @@ void nnb_open_clock(lua_State *L);       /* clock.c */
 void nnb_open_doc(lua_State *L);         /* doc.c */
 void nnb_open_idx(lua_State *L);         /* idx.c */
 void nnb_open_config(lua_State *L);      /* config.c */
+void nnb_open_checks(lua_State *L);      /* checks.c */
+void nnb_open_files(lua_State *L);       /* files.c */
+
+/* --- integer arguments: one checker for every size, count and index --------
+ * Accepts a Lua integer or an integral float (1e5 is 100000, everywhere),
+ * rejects anything else (1.5, 0/0, 2^63, a string) and values outside
+ * [lo, hi], with "fname: <what> must be ..., got <value>". */
+#define NNB_MAXSIZE INT32_MAX /* one dimension: the kernels index with int */
+int64_t nnb_checkint(lua_State *L, int arg, const char *fname, const char *what,
+                     int64_t lo, int64_t hi);
+/* Same, def when the argument is none or nil. */
+int64_t nnb_optint(lua_State *L, int arg, const char *fname, const char *what,
+                   int64_t lo, int64_t hi, int64_t def);
+/* A size of one dimension, 0..NNB_MAXSIZE. */
+#define nnb_checksize(L, arg, fname, what) nnb_checkint(L, arg, fname, what, 0, NNB_MAXSIZE)
+/* A 1-based dimension number of t at arg (def when nil, 0 for required);
+ * returns it 0-based.  Out of [1, t->ndim] is an error. */
+int nnb_checkdimarg(lua_State *L, int arg, const nn_tensor *t, const char *fname,
+                    int def);
 
 /* Read dimensions given either as numbers from `arg` on (nn.zeros(2,3)) or
- * as one table (nn.zeros{2,3}); returns ndim. */
+ * as one table (nn.zeros{2,3}); returns ndim.  Each is checked with
+ * nnb_checksize; the product is checked by the core's allocation. */
 int nnb_checkdims(lua_State *L, int arg, int64_t *size, const char *fname);
 /* Index tensors hold 0-based values in C and show 1-based values in Lua. */
 static inline double nnb_lua_value(const nn_tensor *t, int64_t off) {

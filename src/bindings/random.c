@@ -25,8 +25,7 @@ static int l_rand(lua_State *L) { return random_tensor(L, 0, "nn.rand"); }
 static int l_randn(lua_State *L) { return random_tensor(L, 1, "nn.randn"); }
 
 static int l_randperm(lua_State *L) {
-  lua_Integer n = luaL_checkinteger(L, 1);
-  if (n < 0) return nnb_error(L, "nn.randperm", "n must be >= 0, got %lld", (long long)n);
+  int64_t n = nnb_checksize(L, 1, "nn.randperm", "n");
   nn_tensor *t = nnb_newtensor(L, NN_I32);
   NNB_CALL(L, "nn.randperm", nn_tensor_randperm(t, n));
   return 1;
@@ -51,9 +50,7 @@ static int l_normal_(lua_State *L) {
 /* A uniform integer in [1, n] from the same generator, for sampling in Lua
  * (math.random would escape nn.seed). */
 static int l_randint(lua_State *L) {
-  lua_Integer n = luaL_checkinteger(L, 1);
-  if (n < 1 || n > 0xffffffffLL)
-    return nnb_error(L, "nn.randint", "n must be in [1, 2^32-1], got %lld", (long long)n);
+  int64_t n = nnb_checkint(L, 1, "nn.randint", "n", 1, 0xffffffffLL);
   lua_pushinteger(L, (lua_Integer)nn_rng_below(nn_global_rng(), (uint32_t)n) + 1);
   return 1;
 }

@@ -1,39 +1,43 @@
 /* Tensor userdata: creation, shape queries, views, element access and the
  * metatable (indexing, length, printing).  Arithmetic and reductions are in
  * math.c, random creation in random.c. */
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../core/error.h"
 #include "nnb.h"
 
 int nnb_checkdims(lua_State *L, int arg, int64_t *size, const char *fname) {
+  char what[48];
   int n = 0;
   if (lua_istable(L, arg)) {
-    n = (int)luaL_len(L, arg);
-    if (n > NN_MAXDIM) nnb_error(L, fname, "at most %d dimensions, got %d", NN_MAXDIM, n);
+    lua_Integer len = luaL_len(L, arg);
+    if (len > NN_MAXDIM)
+      nnb_error(L, fname, "at most %d dimensions, got %lld", NN_MAXDIM, (long long)len);
+    n = (int)len;
     for (int i = 1; i <= n; i++) {
       lua_geti(L, arg, i);
-      int ok;
-      lua_Integer v = lua_tointegerx(L, -1, &ok);
-      if (!ok || v < 0)
-        nnb_error(L, fname, "size %d must be a non-negative integer, got %s", i,
-                  luaL_tolstring(L, -1, NULL));
-      size[i - 1] = v;
+      snprintf(what, sizeof what, "size %d", i);
+      size[i - 1] = nnb_checksize(L, lua_gettop(L), fname, what);
       lua_pop(L, 1);
     }
     return n;
   }
   int top = lua_gettop(L);
+  if (top - arg + 1 > NN_MAXDIM)
+    nnb_error(L, fname, "at most %d dimensions, got %d", NN_MAXDIM, top - arg + 1);
   for (int a = arg; a <= top; a++) {
-    if (n == NN_MAXDIM) nnb_error(L, fname, "at most %d dimensions", NN_MAXDIM);
-    int ok;
-    lua_Integer v = lua_tointegerx(L, a, &ok);
-    if (!ok || v < 0)
-      nnb_error(L, fname, "argument #%d: size must be a non-negative integer, got %s",
-                a, luaL_tolstring(L, a, NULL));
-    size[n++] = v;
+    snprintf(what, sizeof what, "argument #%d: size", a);
+    size[n++] = nnb_checksize(L, a, fname, what);
   }
   return n;
+}
+
+/* A 1-based index value that fits int32 (tested before any conversion: a
+ * cast of NaN or 1e300 to int32_t is undefined behaviour). */
+static int nnb_is_index_value(double v) {
+  return v >= 1 && v <= (double)INT32_MAX && v == floor(v);
 }
 
 /* --- creation from nested tables ---------------------------------------- */
@@ -72,7 +76,7 @@ static void table_fill(lua_State *L, int idx, int depth, int ndim,
       if (t->dtype == NN_F32)
         nn_fdata(t)[(*pos)++] = (float)v;
       else {
-        if (!(v >= 1 && v <= 2147483647.0) || v != (lua_Number)(int64_t)v)
+        if (!nnb_is_index_value(v))
           nnb_error(L, fname, "index values must be integers >= 1, got %g", v);
         nn_idata(t)[(*pos)++] = (int32_t)v - 1;
       }
@@ -120,7 +124,7 @@ static int l_index(lua_State *L) {
   int64_t k = 0;
   for (int64_t o; (o = nn_iter_next(&it)) >= 0; k++) {
     double v = nnb_lua_value(src, o);
-    if (!(v >= 1 && v <= 2147483647.0) || v != (double)(int64_t)v)
+    if (!nnb_is_index_value(v))
       return nnb_error(L, "nn.index", "value %g at position %lld is not an integer >= 1",
                        v, (long long)k + 1);
     nn_idata(t)[k] = (int32_t)v - 1;
@@ -167,10 +171,7 @@ static int l_arange(lua_State *L) {
 static int l_size(lua_State *L) {
   nn_tensor *t = nnb_checktensor(L, 1, "size");
   if (!lua_isnoneornil(L, 2)) {
-    lua_Integer d = luaL_checkinteger(L, 2);
-    if (d < 1 || d > t->ndim)
-      return nnb_error(L, "size", "dimension %lld out of range [1, %d]", (long long)d, t->ndim);
-    lua_pushinteger(L, t->size[d - 1]);
+    lua_pushinteger(L, t->size[nnb_checkdimarg(L, 2, t, "size", 0)]);
     return 1;
   }
   lua_createtable(L, t->ndim, 0);
@@ -215,7 +216,7 @@ static void totable_rec(lua_State *L, const nn_tensor *t, int dim, int64_t off) 
     if (dim + 1 < t->ndim)
       totable_rec(L, t, dim + 1, o);
     else if (t->dtype == NN_I32)
-      lua_pushinteger(L, ((int32_t *)t->storage->data)[o] + 1);
+      lua_pushinteger(L, (lua_Integer)((int32_t *)t->storage->data)[o] + 1);
     else
       lua_pushnumber(L, nnb_lua_value(t, o));
     lua_rawseti(L, -2, i + 1);
@@ -260,16 +261,18 @@ static int l_view(lua_State *L) {
   int64_t size[NN_MAXDIM];
   /* view(-1, 3): -1 is allowed, so read dims by hand */
   int n = 0;
-  if (lua_istable(L, 2)) {
-    n = (int)luaL_len(L, 2);
-    for (int i = 1; i <= n && i <= NN_MAXDIM; i++) {
+  char what[48];
+  int top = lua_istable(L, 2) ? (int)luaL_len(L, 2) : lua_gettop(L) - 1;
+  if (top > NN_MAXDIM) nnb_error(L, "view", "at most %d dimensions, got %d", NN_MAXDIM, top);
+  for (int i = 1; i <= top; i++) {
+    int arg = i + 1;
+    if (lua_istable(L, 2)) {
       lua_geti(L, 2, i);
-      size[i - 1] = luaL_checkinteger(L, -1);
-      lua_pop(L, 1);
+      arg = lua_gettop(L);
     }
-  } else {
-    for (int a = 2; a <= lua_gettop(L) && n < NN_MAXDIM; a++)
-      size[n++] = luaL_checkinteger(L, a);
+    snprintf(what, sizeof what, "size %d", i);
+    size[n++] = nnb_checkint(L, arg, "view", what, -1, NNB_MAXSIZE);
+    if (lua_istable(L, 2)) lua_pop(L, 1);
   }
   nn_tensor *r = new_like(L, t);
   NNB_CALL(L, "view", nn_tensor_view(r, t, n, size));
@@ -288,28 +291,32 @@ static int l_reshape(lua_State *L) {
 
 static int l_narrow(lua_State *L) {
   nn_tensor *t = nnb_checktensor(L, 1, "narrow");
-  lua_Integer d = luaL_checkinteger(L, 2), s = luaL_checkinteger(L, 3),
-              n = luaL_checkinteger(L, 4);
+  int d = nnb_checkdimarg(L, 2, t, "narrow", 0);
+  /* Wide bounds against overflow; the core reports the range itself. */
+  int64_t s = nnb_checkint(L, 3, "narrow", "start", -NNB_MAXSIZE, (int64_t)NNB_MAXSIZE + 1);
+  int64_t n = nnb_checkint(L, 4, "narrow", "length", -NNB_MAXSIZE, NNB_MAXSIZE);
   nn_tensor *r = new_like(L, t);
-  NNB_CALL(L, "narrow", nn_tensor_narrow(r, t, (int)d - 1, s - 1, n));
+  NNB_CALL(L, "narrow", nn_tensor_narrow(r, t, d, s - 1, n));
   return 1;
 }
 
 static int l_select(lua_State *L) {
   nn_tensor *t = nnb_checktensor(L, 1, "select");
-  lua_Integer d = luaL_checkinteger(L, 2), i = luaL_checkinteger(L, 3);
+  int d = nnb_checkdimarg(L, 2, t, "select", 0);
+  int64_t i = nnb_checkint(L, 3, "select", "index", 1, t->size[d]);
   nn_tensor *r = new_like(L, t);
-  NNB_CALL(L, "select", nn_tensor_select(r, t, (int)d - 1, i - 1));
+  NNB_CALL(L, "select", nn_tensor_select(r, t, d, i - 1));
   return 1;
 }
 
 static int l_transpose(lua_State *L) {
   nn_tensor *t = nnb_checktensor(L, 1, "transpose");
-  int d0 = (int)luaL_optinteger(L, 2, 1), d1 = (int)luaL_optinteger(L, 3, 2);
   if (t->ndim < 2 && lua_isnoneornil(L, 2))
     return nnb_error(L, "t", "needs a 2-d tensor, got %d-d (%s)", t->ndim, nnb_shape(t));
+  int d0 = nnb_checkdimarg(L, 2, t, "transpose", 1);
+  int d1 = nnb_checkdimarg(L, 3, t, "transpose", 2);
   nn_tensor *r = new_like(L, t);
-  NNB_CALL(L, "transpose", nn_tensor_transpose(r, t, d0 - 1, d1 - 1));
+  NNB_CALL(L, "transpose", nn_tensor_transpose(r, t, d0, d1));
   return 1;
 }
 

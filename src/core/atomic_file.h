@@ -18,9 +18,28 @@ int nn_mkdir_parents(const char *path);
 
 typedef struct nn_atomic_file {
   FILE *fp;         /* write here */
-  char *tmp_path;   /* "<path>.tmp.XXXXXX" */
+  char *tmp_path;   /* see nn_atomic_tmpname */
   char *path;       /* final name */
 } nn_atomic_file;
+
+/* Temporaries are named after their target and their writer, so a user
+ * who finds one knows what it is, and the next save of the same target can
+ * tell a leftover (a writer killed with -9, a machine that lost power) from
+ * a write in progress:
+ *   out/model.h5  ->  out/.model.h5.nnsh-tmp-<host>-<pid>[.<n>]
+ * (hidden, in the target's directory so that rename(2) is atomic). */
+
+/* Remove stale temporaries of path and return a fresh
+ * temporary name for it (malloc'd; the file does not exist yet). */
+int nn_atomic_tmpname(const char *path, char **tmp);
+/* Remove temporaries of path whose writer is gone: same host and no such
+ * process, or another host and older than a day.  Returns how many. */
+int nn_atomic_clean_stale(const char *path);
+/* Copy file src to dst (created or truncated), e.g. an existing target
+ * into its temporary before the temporary is modified. */
+int nn_copy_file(const char *src, const char *dst);
+/* rename(tmp, path); on failure removes tmp and sets the error. */
+int nn_atomic_rename(const char *tmp, const char *path);
 
 /* Create parent dirs and open a temporary next to path for writing. */
 int nn_atomic_open(nn_atomic_file *af, const char *path);

@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "pair.h"
+#include "interrupt.h"
 
 /* OpenBLAS extensions (declared in its cblas.h on Debian; repeated here so
  * the file also builds against a plain cblas.h). */
@@ -120,6 +121,36 @@ static int as_matrix(const nn_tensor *t, nn_tensor *tmp, const float **p,
   return NN_OK;
 }
 
+/* Products above this many multiply-adds run as panels of about this
+ * size, with a check for Ctrl-C between panels (a 10^11 product would
+ * otherwise hold the shell for seconds).  A panel keeps hundreds of rows,
+ * so sgemm runs at full speed in each. */
+#define PANEL_FLOPS (1LL << 29)
+
+static int sgemm_blocks(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha,
+                        const float *A, int lda, const float *B, int ldb, float beta,
+                        float *C) {
+  if (M * N * K <= 4 * PANEL_FLOPS) {
+    nn_sgemm(ta, tb, (int)M, (int)N, (int)K, alpha, A, lda, B, ldb, beta, C, (int)N);
+    return NN_OK;
+  }
+  int by_rows = M >= N;
+  int64_t len = by_rows ? M : N, other = by_rows ? N : M;
+  int64_t step = PANEL_FLOPS / (other * (K ? K : 1));
+  if (step < 64) step = 64;
+  for (int64_t i = 0; i < len; i += step) {
+    if (nn_interrupt_stop_requested()) return nn_seterror("interrupted");
+    int64_t n = len - i < step ? len - i : step;
+    if (by_rows) /* rows i.. of op(A) and of C */
+      nn_sgemm(ta, tb, (int)n, (int)N, (int)K, alpha, ta ? A + i : A + i * lda, lda, B, ldb,
+               beta, C + i * N, (int)N);
+    else /* columns i.. of op(B) and of C */
+      nn_sgemm(ta, tb, (int)M, (int)n, (int)K, alpha, A, lda, tb ? B + i * ldb : B + i, ldb,
+               beta, C + i, (int)N);
+  }
+  return NN_OK;
+}
+
 int nn_addmm(nn_tensor *r, double beta, double alpha, const nn_tensor *a,
              bool ta, const nn_tensor *b, bool tb) {
   char s1[64], s2[64];
@@ -155,8 +186,8 @@ int nn_addmm(nn_tensor *r, double beta, double alpha, const nn_tensor *a,
   int rc = as_matrix(a, &ta_tmp, &pa, &lda, &fa);
   if (rc == NN_OK) rc = as_matrix(b, &tb_tmp, &pb, &ldb, &fb);
   if (rc == NN_OK)
-    nn_sgemm(fa != ta, fb != tb, (int)M, (int)N, (int)K, (float)alpha, pa, lda,
-             pb, ldb, (float)beta, nn_fdata(r), (int)N);
+    rc = sgemm_blocks(fa != ta, fb != tb, M, N, K, (float)alpha, pa, lda, pb, ldb,
+                      (float)beta, nn_fdata(r));
   nn_tensor_free(&ta_tmp);
   nn_tensor_free(&tb_tmp);
   return rc;

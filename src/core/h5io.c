@@ -150,6 +150,11 @@ int nn_h5_read(nn_tensor *t, const char *path, const char *name, nn_h5_as as) {
     nn_seterror("dataset '%s' in %s is empty (null dataspace)", name, path);
     goto done;
   }
+  int64_t numel = 1;
+  for (int d = 0; d < in.ndim; d++) numel *= in.size[d]; /* h5_shape checked overflow */
+  char what[300];
+  snprintf(what, sizeof what, "dataset '%s'", name);
+  if (h5_check_extent(f, numel, (size_t)in.bits / 8, path, what) != NN_OK) goto done;
   if (t->dtype != dtype) {
     nn_tensor_free(t);
     nn_tensor_init(t, dtype);
@@ -257,6 +262,14 @@ int nn_h5_read_strings(nn_h5_strings *out, const char *path, const char *name) {
   out->ndim = in.ndim;
   memcpy(out->size, in.size, sizeof out->size);
   out->n = H5Sget_select_npoints(space);
+  char what[300];
+  snprintf(what, sizeof what, "string dataset '%s'", name);
+  /* A variable-length string costs at least its 16-byte heap reference. */
+  size_t el = H5Tis_variable_str(type) > 0 ? 16 : H5Tget_size(type);
+  if (out->n < 0 || h5_check_extent(f, out->n, el, path, what) != NN_OK) {
+    out->n = 0;
+    goto done;
+  }
   if (h5_read_strings(ds, 0, type, space, out->n, &out->s, &out->len) != NN_OK) {
     h5_prefix_error("dataset '%s' in %s", name, path);
     goto done;

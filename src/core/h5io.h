@@ -172,6 +172,37 @@ void nn_h5_attrs_free(nn_h5_attrs *a);
 int nn_h5_setattr(const char *path, const char *objname, const char *key,
                   const nn_h5_attr *value);
 
+/* --- files created for sealing, checksummed data ------------------------ */
+
+/* Create (or truncate) path as an empty HDF5 file in the latest file
+ * format (checksummed metadata) with a user block of `userblock` bytes
+ * (0, or a power of two >= 512; seal.h writes into it). */
+int nn_h5_create(const char *path, int userblock);
+
+/* nn_h5_write with, when checksum is set, a Fletcher32 checksum on every
+ * chunk of the data (libhdf5 verifies it on reading; scalars, which cannot
+ * be chunked, go without). */
+int nn_h5_write_ex(const char *path, const char *name, const nn_tensor *t,
+                   int compress, int checksum);
+
+/* --- the guard against libhdf5 crashes and hangs (h5io_guard.c) ----------- */
+
+/* Every function above that opens an existing file calls nn_h5_guard
+ * first: unless the file is trusted, a forked child reads all of it; a
+ * crash or hang there is NN_ERR with a message naming the file:
+ *   libhdf5 crashed (Segmentation fault) reading x.h5, reading dataset 'w':
+ *   the file is malformed
+ * A file that passed, or that nnsh wrote (nn_h5_write and friends call
+ * nn_h5_trust after closing it), is trusted until it changes. */
+int nn_h5_guard(const char *path);
+/* write = 1: also try a write like h5.write's on a copy in the child, for
+ * a file about to be modified (h5_open_rdwr).  Files nnsh wrote need none. */
+int nn_h5_guard_mode(const char *path, int write);
+void nn_h5_trust(const char *path);
+/* Copy HDF5 file src (checked by the guard) to dst, which is then trusted
+ * like src: how an atomic update of a file starts.  No src: nothing. */
+int nn_h5_copy(const char *src, const char *dst);
+
 /* Number of HDF5 objects (files, groups, datasets, ...) currently open in
  * this process: 0 between calls. */
 int nn_h5_open_ids(void);

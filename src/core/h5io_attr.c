@@ -36,6 +36,27 @@ static int read_attr(hid_t a, nn_h5_attr *it) {
   nn_h5_class cls;
   int bits;
   h5_classify(type, &cls, &bits, it->type, sizeof it->type);
+  if (it->n < 0) {
+    h5_fail("cannot read the shape of attribute '%s'", it->name);
+    goto done;
+  }
+  int is_bool = cls == NN_H5_OTHER && h5_is_bool_enum(type);
+  if (cls == NN_H5_OTHER && !is_bool) { /* listed by its type name, never read */
+    it->kind = NN_H5_ATTR_OTHER;
+    it->n = 0;
+    rc = NN_OK;
+    goto done;
+  }
+  {
+    char what[300];
+    snprintf(what, sizeof what, "attribute '%s'", it->name);
+    hid_t file = H5Iget_file_id(a);
+    size_t el = cls == NN_H5_STRING && H5Tis_variable_str(type) > 0 ? 16 : H5Tget_size(type);
+    if (is_bool) el = 1;
+    int ok = file >= 0 && h5_check_extent(file, it->n, el, h5_file_name(file), what) == NN_OK;
+    h5_close(file);
+    if (!ok) goto done;
+  }
   size_t cnt = (size_t)(it->n ? it->n : 1);
   herr_t r = 0;
   if (cls == NN_H5_INT || (cls == NN_H5_UINT && bits < 64)) {
@@ -224,7 +245,7 @@ done:
   h5_close(space);
   h5_close(own);
   h5_close(obj);
-  h5_close(f);
+  h5_close_written(f, path);
   free(tmp);
   return rc;
 }

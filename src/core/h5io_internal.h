@@ -40,6 +40,9 @@ hid_t h5_open_rdwr(const char *path);
 /* Read-write, creating the file when it does not exist. */
 hid_t h5_open_write(const char *path);
 
+/* Close a file nnsh has written to and trust it (see nn_h5_guard). */
+void h5_close_written(hid_t f, const char *path);
+
 /* name without leading '/'s; NULL when nothing is left. */
 const char *h5_strip(const char *name);
 
@@ -56,7 +59,23 @@ void h5_classify(hid_t type, nn_h5_class *cls, int *bits, char *name, size_t n);
 /* h5py's bool type: an enum of two members named FALSE and TRUE. */
 int h5_is_bool_enum(hid_t type);
 
-/* Shape of a dataspace into info (ndim, size). NN_ERR over NN_H5_MAXRANK. */
+/* Longest fixed-length string element read (longer ones are "other"). */
+#define NN_H5_MAX_FIXED_STRING (1 << 20)
+/* Most bytes of data a file may expand to per byte of file: deflate tops
+ * out near 1032:1. */
+#define NN_H5_MAX_RATIO 1100
+
+/* Refuse reading numel elements of elsize bytes (`what`, e.g. "dataset
+ * 'x'") when that is more than the file could hold even compressed: a
+ * damaged or hostile header then costs a message, not a huge allocation. */
+int h5_check_extent(hid_t file, int64_t numel, size_t elsize, const char *path,
+                    const char *what);
+
+/* Name of the file holding obj (static buffer), for messages. */
+const char *h5_file_name(hid_t obj);
+
+/* Shape of a dataspace into info (ndim, size). NN_ERR over NN_H5_MAXRANK or
+ * when the element count does not fit int64. */
 int h5_shape(hid_t space, int *ndim, int64_t *size);
 
 /* Type and shape of an open dataset (info->name untouched). */

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "error.h"
 #include "h5io_internal.h"
 
@@ -42,6 +43,19 @@ int h5_fail(const char *fmt, ...) {
   innermost_t w = {{0}};
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_cb, &w);
   H5Eclear2(H5E_DEFAULT);
+  /* libhdf5's I/O failures read "file write failed: time = Wed Dec  2
+   * ..., filename = ..., errno = 28, error message = ..., buf = 0x...":
+   * keep the operating system's reason only. */
+  const char *e = strstr(w.desc, "errno = ");
+  if (e) {
+    int code = atoi(e + 8);
+    return nn_seterror("%s: %s", msg, code > 0 ? strerror(code) : "input/output error");
+  }
+  char *t = strstr(w.desc, "time = ");
+  if (t) {
+    while (t > w.desc && (t[-1] == ' ' || t[-1] == ',' || t[-1] == ':')) t--;
+    *t = '\0';
+  }
   if (w.desc[0]) return nn_seterror("%s: %s", msg, w.desc);
   return nn_seterror("%s", msg);
 }
@@ -106,6 +120,9 @@ static hid_t open_existing(const char *path, unsigned flags) {
     nn_seterror("%s is not an HDF5 file", path);
     return -1;
   }
+  /* After the signature test (which reads a few bytes), before libhdf5
+   * parses anything of a file it may crash on. */
+  if (nn_h5_guard_mode(path, flags == H5F_ACC_RDWR) != NN_OK) return -1;
   hid_t f = H5Fopen(path, flags, H5P_DEFAULT);
   if (f < 0) h5_fail("cannot open %s (corrupt or truncated HDF5 file?)", path);
   return f;
@@ -137,6 +154,31 @@ hid_t h5_open_write(const char *path) {
   if (f < 0) h5_fail("cannot create %s", path);
   h5_close(fapl);
   return f;
+}
+
+int nn_h5_create(const char *path, int userblock) {
+  h5_init();
+  NN_REQUIRE(userblock == 0 || (userblock >= 512 && !(userblock & (userblock - 1))),
+             "user block of %s must be 0 or a power of two >= 512, got %d", path, userblock);
+  NN_TRY(nn_mkdir_parents(path));
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), fcpl = H5Pcreate(H5P_FILE_CREATE), f = -1;
+  if (fapl < 0 || fcpl < 0 ||
+      H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) < 0 ||
+      (userblock && H5Pset_userblock(fcpl, (hsize_t)userblock) < 0) ||
+      (f = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl)) < 0)
+    h5_fail("cannot create %s", path);
+  h5_close(fapl);
+  h5_close(fcpl);
+  if (f < 0) return NN_ERR;
+  h5_close(f);
+  nn_h5_trust(path);
+  return NN_OK;
+}
+
+void h5_close_written(hid_t f, const char *path) {
+  if (f < 0) return;
+  h5_close(f);
+  nn_h5_trust(path);
 }
 
 /* --- names and objects ------------------------------------------------- */
@@ -248,21 +290,52 @@ int h5_is_bool_enum(hid_t type) {
   return ok;
 }
 
+/* The numeric types nnsh converts: IEEE-like floats of 2, 4 or 8 bytes and
+ * integers of 1, 2, 4 or 8 bytes whose bits lie inside the element.  A
+ * file may declare anything (a uint8 of 65535 bytes, a float of 2^31
+ * bytes); such types are "other", never handed to H5Dread. */
+static int numeric_ok(hid_t type, H5T_class_t c, size_t sz) {
+  if (c == H5T_FLOAT && sz != 2 && sz != 4 && sz != 8) return 0;
+  if (c == H5T_INTEGER && sz != 1 && sz != 2 && sz != 4 && sz != 8) return 0;
+  size_t prec = H5Tget_precision(type);
+  int off = H5Tget_offset(type);
+  if (prec == 0 || off < 0 || prec + (size_t)off > sz * 8) return 0;
+  if (c == H5T_INTEGER) {
+    H5T_sign_t sg = H5Tget_sign(type);
+    if (sg != H5T_SGN_NONE && sg != H5T_SGN_2) return 0;
+  }
+  H5T_order_t o = H5Tget_order(type);
+  return o == H5T_ORDER_LE || o == H5T_ORDER_BE || (sz == 1 && o == H5T_ORDER_NONE);
+}
+
 void h5_classify(hid_t type, nn_h5_class *cls, int *bits, char *name, size_t n) {
   size_t sz = H5Tget_size(type);
-  *bits = (int)sz * 8;
+  H5T_class_t c = H5Tget_class(type);
+  *bits = sz <= 8 ? (int)sz * 8 : 0;
   *cls = NN_H5_OTHER;
   const char *other = "unknown";
-  switch (H5Tget_class(type)) {
+  switch (c) {
   case H5T_FLOAT:
-    *cls = NN_H5_FLOAT;
-    snprintf(name, n, "float%d", *bits);
-    return;
   case H5T_INTEGER:
-    *cls = H5Tget_sign(type) == H5T_SGN_NONE ? NN_H5_UINT : NN_H5_INT;
-    snprintf(name, n, "%s%d", *cls == NN_H5_UINT ? "uint" : "int", *bits);
+    if (!numeric_ok(type, c, sz)) {
+      H5Eclear2(H5E_DEFAULT);
+      snprintf(name, n, "%s(%zu bytes)", c == H5T_FLOAT ? "float" : "int", sz);
+      return;
+    }
+    if (c == H5T_FLOAT) {
+      *cls = NN_H5_FLOAT;
+      snprintf(name, n, "float%d", *bits);
+    } else {
+      *cls = H5Tget_sign(type) == H5T_SGN_NONE ? NN_H5_UINT : NN_H5_INT;
+      snprintf(name, n, "%s%d", *cls == NN_H5_UINT ? "uint" : "int", *bits);
+    }
     return;
   case H5T_STRING:
+    if (H5Tis_variable_str(type) <= 0 && (sz == 0 || sz > NN_H5_MAX_FIXED_STRING)) {
+      H5Eclear2(H5E_DEFAULT);
+      snprintf(name, n, "string(%zu bytes)", sz);
+      return;
+    }
     *cls = NN_H5_STRING;
     snprintf(name, n, "string");
     return;
@@ -284,7 +357,16 @@ int h5_shape(hid_t space, int *ndim, int64_t *size) {
   if (nd < 0) return h5_fail("cannot read a dataspace");
   if (nd > NN_H5_MAXRANK) return nn_seterror("dataspace of rank %d", nd);
   hsize_t dims[NN_H5_MAXRANK];
-  H5Sget_simple_extent_dims(space, dims, NULL);
+  if (H5Sget_simple_extent_dims(space, dims, NULL) < 0) return h5_fail("cannot read a dataspace");
+  /* Each extent and their product must be a count nnsh can hold; a file
+   * may declare dimensions of 2^62 or 2^64-1. */
+  int64_t numel = 1;
+  for (int i = 0; i < nd; i++) {
+    if (dims[i] > (hsize_t)INT64_MAX ||
+        (dims[i] && __builtin_mul_overflow(numel, (int64_t)dims[i], &numel)))
+      return nn_seterror("dataspace dimension %d of %llu elements is too large", i + 1,
+                         (unsigned long long)dims[i]);
+  }
   *ndim = nd;
   for (int i = 0; i < nd; i++) size[i] = (int64_t)dims[i];
   return NN_OK;
@@ -307,6 +389,30 @@ hid_t h5_dxpl_checked(int *overflow) {
     return -1;
   }
   return dxpl;
+}
+
+const char *h5_file_name(hid_t obj) {
+  static char buf[1024];
+  if (H5Fget_name(obj, buf, sizeof buf) < 0) {
+    H5Eclear2(H5E_DEFAULT);
+    snprintf(buf, sizeof buf, "the file");
+  }
+  return buf;
+}
+
+int h5_check_extent(hid_t file, int64_t numel, size_t elsize, const char *path,
+                    const char *what) {
+  hsize_t fsize = 0;
+  if (H5Fget_filesize(file, &fsize) < 0) return h5_fail("cannot get the size of %s", path);
+  int64_t bytes;
+  uint64_t limit = (uint64_t)fsize * NN_H5_MAX_RATIO + (1u << 20);
+  if (numel < 0 || __builtin_mul_overflow(numel, (int64_t)elsize, &bytes) ||
+      (uint64_t)bytes > limit)
+    return nn_seterror("%s in %s claims %lld elements of %zu bytes, more than a file of "
+                       "%llu bytes can hold: the file is damaged (or the data was never "
+                       "written)", what, path, (long long)numel, elsize,
+                       (unsigned long long)fsize);
+  return NN_OK;
 }
 
 int h5_describe(hid_t ds, nn_h5_dsinfo *info) {

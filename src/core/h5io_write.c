@@ -63,7 +63,7 @@ static void chunk_dims(int ndim, const hsize_t *dims, size_t elsize, hsize_t *ch
  * success *file and the returned dataset id are open. */
 static hid_t create_dataset(hid_t *file, const char *path, const char *name,
                             hid_t ftype, int ndim, const int64_t *size,
-                            size_t elsize, int compress) {
+                            size_t elsize, int compress, int checksum) {
   hid_t f = -1, space = -1, lcpl = -1, dcpl = -1, ds = -1;
   hsize_t dims[NN_H5_MAXRANK], chunk[NN_H5_MAXRANK];
   int64_t numel = 1;
@@ -76,13 +76,15 @@ static hid_t create_dataset(hid_t *file, const char *path, const char *name,
     h5_fail("cannot write '%s' to %s", name, path);
     goto done;
   }
-  if (compress > 0 && ndim > 0 && numel > 0) {
-    if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0) {
+  if ((compress > 0 || checksum) && ndim > 0 && numel > 0) {
+    if (compress > 0 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0) {
       nn_seterror("cannot write '%s' to %s: this HDF5 has no gzip filter", name, path);
       goto done;
     }
     chunk_dims(ndim, dims, elsize, chunk);
-    if (H5Pset_chunk(dcpl, ndim, chunk) < 0 || H5Pset_deflate(dcpl, (unsigned)compress) < 0) {
+    if (H5Pset_chunk(dcpl, ndim, chunk) < 0 ||
+        (compress > 0 && H5Pset_deflate(dcpl, (unsigned)compress) < 0) ||
+        (checksum && H5Pset_fletcher32(dcpl) < 0)) {
       h5_fail("cannot set up compression for '%s' in %s", name, path);
       goto done;
     }
@@ -113,6 +115,11 @@ static int write_or_unlink(hid_t f, hid_t ds, hid_t mem, const void *buf,
 }
 
 int nn_h5_write(const char *path, const char *name, const nn_tensor *t, int compress) {
+  return nn_h5_write_ex(path, name, t, compress, 0);
+}
+
+int nn_h5_write_ex(const char *path, const char *name, const nn_tensor *t, int compress,
+                   int checksum) {
   h5_init();
   const char *n = h5_strip(name);
   NN_REQUIRE(n, "empty dataset name for %s", path);
@@ -146,11 +153,12 @@ int nn_h5_write(const char *path, const char *name, const nn_tensor *t, int comp
   }
   hid_t ftype = t->dtype == NN_F32 ? H5T_IEEE_F32LE : H5T_STD_I32LE;
   hid_t mem = t->dtype == NN_F32 ? H5T_NATIVE_FLOAT : H5T_NATIVE_INT32;
-  if ((ds = create_dataset(&f, path, n, ftype, t->ndim, t->size, 4, compress)) < 0) goto done;
+  if ((ds = create_dataset(&f, path, n, ftype, t->ndim, t->size, 4, compress, checksum)) < 0)
+    goto done;
   rc = write_or_unlink(f, ds, mem, buf, numel, path, n);
 done:
   h5_close(ds);
-  h5_close(f);
+  h5_close_written(f, path);
   free(shifted);
   nn_tensor_free(&c);
   return rc;
@@ -186,11 +194,11 @@ int nn_h5_write_strings(const char *path, const char *name, const char *const *s
   }
   int64_t size[1] = {n};
   size_t elsize = fixed ? maxlen : sizeof(hvl_t);
-  if ((ds = create_dataset(&f, path, nm, type, 1, size, elsize, compress)) < 0) goto done;
+  if ((ds = create_dataset(&f, path, nm, type, 1, size, elsize, compress, 0)) < 0) goto done;
   rc = write_or_unlink(f, ds, type, buf, n, path, nm);
 done:
   h5_close(ds);
-  h5_close(f);
+  h5_close_written(f, path);
   h5_close(type);
   free(fbuf);
   return rc;

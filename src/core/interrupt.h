@@ -35,6 +35,12 @@ int nn_interrupt_take(void);
 /* Peek without clearing (for C loops that want to stop early). */
 int nn_interrupt_pending(void);
 
+/* True once a hard interrupt (one that aborts the running code) has
+ * arrived, until nn_interrupt_reset(): long C loops (a large matrix
+ * product) poll it between blocks and return NN_ERR "interrupted" instead
+ * of running on for seconds. */
+int nn_interrupt_stop_requested(void);
+
 /* Forget all catching and pending state: the shell calls this after each
  * chunk, since a chunk that raised an error may have left a catch pushed. */
 void nn_interrupt_reset(void);

@@ -18,7 +18,12 @@ typedef struct nn_storage {
   int refcount;
 } nn_storage;
 
-nn_storage *nn_storage_new(int64_t size); /* zero-filled; NULL on OOM */
+/* Most elements a storage may hold: its byte size fits any int64/size_t
+ * arithmetic done on it. */
+#define NN_STORAGE_MAX ((uint64_t)1 << 60)
+/* Zero-filled; NULL with the nn error set when size is out of range, larger
+ * than the machine's physical memory, or the allocation fails. */
+nn_storage *nn_storage_new(int64_t size);
 void nn_storage_retain(nn_storage *s);
 void nn_storage_release(nn_storage *s);   /* NULL-safe */
 

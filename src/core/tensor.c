@@ -56,6 +56,17 @@ const char *nn_tensor_shape_str(const nn_tensor *t, char *buf, int n) {
   return buf;
 }
 
+/* "2x3x4" of a size array, for messages (static buffer). */
+static const char *dims_str(int ndim, const int64_t *size) {
+  static char buf[200];
+  int used = 0;
+  buf[0] = 0;
+  for (int i = 0; i < ndim && used < (int)sizeof buf - 24; i++)
+    used += snprintf(buf + used, sizeof buf - (size_t)used, i ? "x%lld" : "%lld",
+                     (long long)size[i]);
+  return buf;
+}
+
 static void set_contiguous_strides(nn_tensor *t) {
   int64_t s = 1;
   for (int i = t->ndim - 1; i >= 0; i--) {
@@ -64,15 +75,34 @@ static void set_contiguous_strides(nn_tensor *t) {
   }
 }
 
+/* Product of the sizes, refusing negative sizes and products beyond what a
+ * storage may hold (an overflow would otherwise wrap to a small or negative
+ * count and the fill after it would write past the buffer).  Zero sizes
+ * are skipped while checking, so (2^40, 2^40, 0) is refused as well. */
+static int checked_numel(int ndim, const int64_t *size, int64_t *numel) {
+  int64_t n = 1, nonzero = 1;
+  for (int i = 0; i < ndim; i++) {
+    NN_REQUIRE(size[i] >= 0, "negative size %lld in dimension %d", (long long)size[i],
+               i + 1);
+    /* The kernels index one dimension with int. */
+    NN_REQUIRE(size[i] <= INT32_MAX, "size %lld of dimension %d is more than 2^31-1",
+               (long long)size[i], i + 1);
+    n *= size[i] ? 1 : 0;
+    if (size[i] == 0) continue;
+    NN_REQUIRE(!__builtin_mul_overflow(nonzero, size[i], &nonzero) &&
+                   (uint64_t)nonzero <= NN_STORAGE_MAX,
+               "a tensor of sizes %s would hold more than 2^60 elements",
+               dims_str(ndim, size));
+  }
+  *numel = n ? nonzero : 0;
+  return NN_OK;
+}
+
 int nn_tensor_resize(nn_tensor *t, int ndim, const int64_t *size) {
   NN_REQUIRE(ndim >= 0 && ndim <= NN_MAXDIM, "at most %d dimensions, got %d",
              NN_MAXDIM, ndim);
   int64_t numel = 1;
-  for (int i = 0; i < ndim; i++) {
-    NN_REQUIRE(size[i] >= 0, "negative size %lld in dimension %d",
-               (long long)size[i], i + 1);
-    numel *= size[i];
-  }
+  NN_TRY(checked_numel(ndim, size, &numel));
   /* Same shape and contiguous: write in place, even into a shared view, so
    * that results can target a preallocated buffer or a slice of one. */
   bool same = t->storage && t->ndim == ndim && nn_tensor_is_contiguous(t);
@@ -84,7 +114,7 @@ int nn_tensor_resize(nn_tensor *t, int ndim, const int64_t *size) {
   if (!reuse) {
     /* Views of the old storage keep it alive; this tensor moves on. */
     nn_storage *s = nn_storage_new(numel);
-    NN_REQUIRE(s, "out of memory allocating %lld floats", (long long)numel);
+    if (!s) return NN_ERR; /* the storage said why */
     nn_storage_release(t->storage);
     t->storage = s;
     t->offset = 0;
@@ -135,7 +165,8 @@ int nn_tensor_view(nn_tensor *dst, const nn_tensor *src, int ndim,
       infer = i;
     } else {
       NN_REQUIRE(sz[i] >= 0, "invalid size %lld", (long long)sz[i]);
-      known *= sz[i];
+      NN_REQUIRE(!__builtin_mul_overflow(known, sz[i], &known),
+                 "view sizes %s overflow", dims_str(ndim, size));
     }
   }
   if (infer >= 0) {
@@ -243,6 +274,16 @@ int nn_tensor_copy(nn_tensor *dst, const nn_tensor *src) {
     return NN_OK;
   }
   nn_iter id, is;
+  if (!same && dst->dtype == NN_I32) {
+    /* float -> int32 of NaN or of a value out of range is undefined: check
+     * all values before writing any (the bindings shift by one after). */
+    nn_iter_init(&is, src);
+    for (int64_t o; (o = nn_iter_next(&is)) >= 0;) {
+      float x = ((const float *)src->storage->data)[o];
+      NN_REQUIRE(x > -2147483520.0f && x < 2147483520.0f, /* floats next to +-2^31 */
+                 "cannot convert %g to an index (not a number in the int32 range)", (double)x);
+    }
+  }
   nn_iter_init(&id, dst);
   nn_iter_init(&is, src);
   char *d = dst->storage->data;
@@ -283,6 +324,11 @@ int nn_tensor_contiguous(nn_tensor *dst, const nn_tensor *src) {
 /* --- creation -------------------------------------------------------------------- */
 
 int nn_tensor_fill(nn_tensor *t, double v) {
+  /* Converting NaN or an out-of-range double to int32_t is undefined. */
+  /* One short of the int32 limits, so the bindings' +-1 shift between 0-
+   * and 1-based values cannot overflow either. */
+  NN_REQUIRE(t->dtype != NN_I32 || (v > INT32_MIN && v < INT32_MAX && v == floor(v)),
+             "cannot fill an index tensor with %g: not an integer in the int32 range", v);
   int64_t n = nn_tensor_numel(t);
   if (n == 0) return NN_OK;
   if (nn_tensor_is_contiguous(t)) {
@@ -307,6 +353,8 @@ int nn_tensor_fill(nn_tensor *t, double v) {
 }
 
 int nn_tensor_arange(nn_tensor *t, double start, double stop, double step) {
+  NN_REQUIRE(isfinite(start) && isfinite(stop) && isfinite(step),
+             "start, stop and step must be finite, got %g, %g, %g", start, stop, step);
   NN_REQUIRE(step != 0, "step must not be zero");
   /* numpy/PyTorch convention: stop is excluded. */
   double span = (stop - start) / step;

@@ -290,11 +290,12 @@ static double reduce_run(const float *p, int64_t n, int64_t st, nn_redop op,
 
 int nn_reduce_all(const nn_tensor *a, nn_redop op, bool biased, double *out) {
   NN_TRY(need_float(a, "reduction"));
+  /* Checked before c takes a reference to a's storage (an early return
+   * after it would leak the storage). */
+  NN_REQUIRE(nn_tensor_numel(a) > 0 || op == NN_SUM, "reduction of an empty tensor");
   nn_tensor c;
   nn_tensor_init(&c, NN_F32);
   NN_TRY(nn_tensor_contiguous(&c, a));
-  NN_REQUIRE(nn_tensor_numel(&c) > 0 || op == NN_SUM,
-             "reduction of an empty tensor");
   *out = reduce_run(nn_fdata(&c), nn_tensor_numel(&c), 1, op, biased, NULL);
   nn_tensor_free(&c);
   return NN_OK;

@@ -7,7 +7,7 @@
  *   nnsh -v                   version;  nnsh -  script from stdin
  *   nnsh --blas-core NAME     run OpenBLAS kernel NAME (blas_start.c)
  *   nnsh --no-ftz             keep IEEE subnormals (src/core/fpmode.h)
- * Exit status 1 when anything fails. */
+ * Exit status 1 when anything fails, 130 when Ctrl-C stopped it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,5 +137,6 @@ int main(int argc, char **argv) {
     }
   }
   lua_close(L);
+  if (status != LUA_OK && nnsh_interrupted) return 130;
   return status == LUA_OK ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -15,10 +15,12 @@
 
 #include <lauxlib.h>
 
+#include "interrupt.h"
 #include "nnb_interrupt.h"
 #include "shell.h"
 
 const char *nnsh_progname = "nnsh";
+int nnsh_interrupted;
 
 void nnsh_message(const char *msg) {
   if (nnsh_progname) fprintf(stderr, "%s: ", nnsh_progname);
@@ -159,6 +161,9 @@ int nnsh_docall(lua_State *L, int narg, int nres) {
   lua_insert(L, base);
   nnb_interrupt_arm(L);
   int status = lua_pcall(L, narg, nres, base);
+  /* A chunk that failed after Ctrl-C was interrupted, whatever its message
+   * says (a C function may have stopped first, e.g. "nn.mm: interrupted"). */
+  nnsh_interrupted = status != LUA_OK && nn_interrupt_stop_requested();
   /* Also drops catches that an erroring chunk left pushed. */
   nnb_interrupt_reset(L);
   lua_remove(L, base);

@@ -21,6 +21,9 @@
 extern const char *nnsh_progname;
 
 /* --- run.c ------------------------------------------------------------- */
+/* Set by nnsh_docall: the last chunk failed because of Ctrl-C.  A script
+ * stopped that way exits with 130 (128 + SIGINT), as shells expect. */
+extern int nnsh_interrupted;
 /* lua_pcall with a traceback message handler, armed for Ctrl-C. */
 int nnsh_docall(lua_State *L, int narg, int nres);
 /* If status is an error, print the message on top of the stack to stderr

@@ -461,7 +461,7 @@ while kill -0 $pid 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
 kill -KILL $pid 2>/dev/null
 wait $pid
 rc=$?
-if [ $rc = 1 ] && grep -q "interrupted!" "$tmp/err"; then ok "SIGINT stops a script with an error"; else bad "SIGINT in script" "rc=$rc $(cat "$tmp/err")"; fi
+if [ $rc = 130 ] && grep -q "interrupted!" "$tmp/err"; then ok "SIGINT stops a script with status 130 (128 + SIGINT)"; else bad "SIGINT in script" "rc=$rc $(cat "$tmp/err")"; fi
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -1,0 +1,107 @@
+-- Sizes, dimensions and counts crossing the bindings: every one goes
+-- through one check (positive/non-negative, integral, within range) and the
+-- core refuses products that overflow, so hostile values are Lua errors
+-- naming the function and argument, never a crash or a wrong tensor.
+local nn = require "nn"
+
+local function fails(pattern, f, ...)
+  local ok, err = pcall(f, ...)
+  assert.is_false(ok, "expected an error matching " .. pattern)
+  assert.is_truthy(tostring(err):find(pattern), tostring(err))
+end
+
+describe("sizes", function()
+  it("refuses sizes that overflow the element count (issue examples)", function()
+    fails("nn.ones: argument #2: size must be in %[0, 2147483647%]", nn.ones, 1, math.maxinteger)
+    fails("nn.zeros: argument #1: size", nn.zeros, 2^32, 2^32)
+    fails("nn.zeros: argument #1: size", nn.zeros, math.maxinteger, 4)
+    fails("nn.Linear: the number of inputs must be in", nn.Linear, 1 << 31, 1 << 31)
+    fails("nn.Embedding: the vocabulary size must be in", nn.Embedding, 1 << 62, 4)
+  end)
+
+  it("refuses products beyond memory with the sizes in the message", function()
+    fails("nn.zeros: cannot allocate .* the machine has", nn.zeros, 1 << 30, 1 << 30)
+    fails("nn.rand: .*more than 2%^60 elements", nn.rand, 1 << 30, 1 << 30, 1 << 30)
+    fails("nn.randn: .*more than 2%^60 elements", nn.randn, {1 << 30, 1 << 30, 1 << 30, 0})
+    fails("nn.full: cannot allocate", nn.full, 1, 1 << 31 - 1, 1 << 31 - 1)
+    fails("nn.zeros: cannot allocate", nn.Linear, 1 << 30, 1 << 30)
+  end)
+
+  it("accepts integral floats everywhere and refuses other numbers", function()
+    assert.are.equal(1000000, nn.zeros(1e6):numel())
+    local l = nn.Linear(1e3, 1e1)
+    assert.are.same({1000, 10}, l.weight:size())
+    assert.are.equal("integer", math.type(l.nin))
+    assert.are.same({5, 4}, nn.Embedding(5.0, 4.0).weight:size())
+    assert.are.same({2, 3}, nn.zeros(3, 2):transpose(1.0, 2.0):size())
+    fails("nn.Linear: the number of inputs must be an integer, got 1.5", nn.Linear, 1.5, 2)
+    fails("nn.zeros: argument #1: size must be an integer, got %-?nan", nn.zeros, 0 / 0)
+    fails("nn.zeros: argument #1: size must be an integer, got inf", nn.zeros, 1 / 0)
+    fails("nn.zeros: argument #1: size must be an integer, got string", nn.zeros, "3")
+    fails("nn.zeros: size 2 must be a non%-negative integer, got %-1", nn.zeros, {2, -1})
+    fails("nn.LSTM: the number of inputs must be an integer", nn.LSTM, 2.5, 3)
+    fails("nn.BatchNorm: the number of features must be a positive integer, got 0", nn.BatchNorm, 0)
+    fails("nn.View: dimension 1 must be a positive integer or %-1", nn.View, 0.5, -1)
+    fails("nn.randperm: n must be a non%-negative integer", nn.randperm, -1)
+    fails("nn.randperm: n must be an integer", nn.randperm, 2.5)
+    fails("nn.randint: n must be a positive integer", nn.randint, 0)
+    fails("at most 8 dimensions", nn.zeros, 1, 1, 1, 1, 1, 1, 1, 1, 1)
+  end)
+
+  it("a view cannot overflow its element count", function()
+    local t = nn.zeros(3, 4)
+    fails("view: size 1 must be in %[%-1,", t.view, t, 1 << 40, 1 << 40, 0)
+    fails("view: at most 8 dimensions", t.view, t, {1, 1, 1, 1, 1, 1, 1, 1, 1, 12})
+    fails("nn.C.view: a dimension must be in", nn.C.view, nn.zeros(1), t, {1 << 40, 0})
+  end)
+
+  it("refuses non-finite arange bounds", function()
+    fails("nn.arange: start, stop and step must be finite", nn.arange, 0 / 0)
+    fails("nn.arange: start, stop and step must be finite", nn.arange, 0, 1 / 0)
+  end)
+end)
+
+describe("dimension arguments", function()
+  local t = nn.zeros(3, 4)
+  it("are errors out of range instead of being cut to int", function()
+    for _, d in ipairs {2^32 + 1, 2^31, -1, 0, 3, math.mininteger, math.maxinteger} do
+      fails("transpose: dimension .* out of range %[1, 2%]", t.transpose, t, d, 2)
+      fails("select: dimension .* out of range", t.select, t, d, 1)
+      fails("narrow: dimension .* out of range", t.narrow, t, d, 1, 1)
+      fails("argmax: dimension .* out of range", t.argmax, t, d)
+      fails("sum: dimension .* out of range", t.sum, t, d)
+      fails("size: dimension .* out of range", t.size, t, d)
+    end
+    fails("dimension must be an integer, got 1.5", t.select, t, 1.5, 1)
+  end)
+
+  it("check starts, lengths and indices without overflow", function()
+    fails("narrow: start must be in", t.narrow, t, 1, math.maxinteger, 2)
+    fails("narrow: start must be in", t.narrow, t, 1, math.mininteger, 2)
+    fails("narrow: length must be in", t.narrow, t, 1, 2, math.maxinteger)
+    fails("narrow: range %[2, 4%] out of bounds", t.narrow, t, 1, 2, 3)
+    fails("select: index must be a positive integer", t.select, t, 1, math.mininteger)
+    fails("nn.C.gather_rows: start must be in", nn.C.gather_rows, nn.zeros(1), t,
+          nn.index {1, 2}, math.maxinteger, math.maxinteger)
+    fails("topk: k must be a non%-negative integer", t.topk, t, -1)
+    assert.are.same({3, 2}, t:narrow(2, 3, 2):size())
+    assert.are.same({3, 0}, t:narrow(2, 5, 0):size())
+    assert.are.same({4}, t:select(1, 3):size())
+    assert.are.same({4, 3}, t:transpose(2, 1):size())
+  end)
+end)
+
+describe("index values", function()
+  it("are checked before any conversion to int32", function()
+    for _, v in ipairs {1e300, -1e300, 0 / 0, 1 / 0, 2^31, 0.5} do
+      fails("nn.index: index values must be integers >= 1", nn.index, {v})
+      fails("nn.index: value .* is not an integer >= 1", nn.index, nn.tensor {v})
+    end
+    local t = nn.IndexTensor(3)
+    fails("fill: .*1e%+300", t.fill, t, 1e300)
+    fails("fill: .*%-?nan", t.fill, t, 0 / 0)
+    fails("copy: .*%-?nan", t.copy, t, nn.tensor {1, 0 / 0, 3})
+    fails("1e%+20", nn.tensor {1e20}.index, nn.tensor {1e20})
+    assert.are.same({1, 2, 3}, nn.tensor {1, 2, 3}:index():totable())
+  end)
+end)
