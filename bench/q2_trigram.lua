@@ -23,16 +23,7 @@ local loss = nn.CrossEntropyLoss()
 local step = nn.training_step{model = model, loss = loss, optimizer = optim.sgd{lr = 0.15, momentum = 0.85}}
 local B = 200
 local xb, yb = nn.IndexTensor(B, 3), nn.IndexTensor(B)
-local perm
-local gather = nn.C.gather_rows
-
-bench.run{
-  workload = "trigram", samples = N, batch = B, opt = opt,
+bench.run_shuffled{
+  workload = "trigram", x = x, y = y, xb = xb, yb = yb, step = step, opt = opt,
   extra = {D = opt.D, P = opt.P},
-  epoch = function() perm = nn.randperm(N) end,
-  step = function(first, len)
-    gather(xb, x, perm, first, len)
-    gather(yb, y, perm, first, len)
-    return (step(xb, yb))
-  end,
 }

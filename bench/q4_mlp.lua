@@ -26,16 +26,7 @@ local loss = nn.MSELoss()
 local step = nn.training_step{model = model, loss = loss, optimizer = optim.sgd{lr = 0.02}}
 local B = 32
 local xb, yb = nn.zeros(B, x:size(2)), nn.zeros(B, 1)
-local perm
-local gather = nn.C.gather_rows
-
-bench.run{
-  workload = "mlp", samples = N, batch = B, opt = opt,
+bench.run_shuffled{
+  workload = "mlp", x = x, y = y, xb = xb, yb = yb, step = step, opt = opt,
   extra = {hidden = opt.hidden},
-  epoch = function() perm = nn.randperm(N) end,
-  step = function(first, len)
-    gather(xb, x, perm, first, len)
-    gather(yb, y, perm, first, len)
-    return (step(xb, yb))
-  end,
 }

@@ -25,16 +25,7 @@ model:need_input_grad(false)
 local loss = nn.CrossEntropyLoss()
 local step = nn.training_step{model = model, loss = loss, optimizer = convnet.optimizer("adam", 1e-3)}
 local xb, yb = nn.zeros(B, 1, 28, 28), nn.IndexTensor(B)
-local perm
-local gather = nn.C.gather_rows
-
-bench.run{
-  workload = "convnet", samples = N, batch = B, opt = opt,
+bench.run_shuffled{
+  workload = "convnet", x = x, y = y, xb = xb, yb = yb, step = step, opt = opt,
   extra = {norm = opt.norm},
-  epoch = function() perm = nn.randperm(N) end,
-  step = function(first, len)
-    gather(xb, x, perm, first, len)
-    gather(yb, y, perm, first, len)
-    return (step(xb, yb))
-  end,
 }

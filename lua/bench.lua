@@ -123,4 +123,24 @@ function bench.run(spec)
   return result
 end
 
+-- The supervised workloads' epoch, as nn.fit runs it: a fresh permutation
+-- per epoch, each mini-batch gathered into the buffers xb, yb (allocated
+-- once by the caller), then one training step.
+--   bench.run_shuffled{workload=, x=, y=, xb=, yb=, step=, opt=, extra=}
+function bench.run_shuffled(spec)
+  local x, y, xb, yb, step = spec.x, spec.y, spec.xb, spec.yb, spec.step
+  local nn = require "nn"
+  local N, gather, perm = x:size(1), nn.C.gather_rows, nil
+  return bench.run{
+    workload = spec.workload, samples = N, batch = xb:size(1), opt = spec.opt,
+    extra = spec.extra,
+    epoch = function() perm = nn.randperm(N) end,
+    step = function(first, len)
+      gather(xb, x, perm, first, len)
+      gather(yb, y, perm, first, len)
+      return (step(xb, yb))
+    end,
+  }
+end
+
 return bench
