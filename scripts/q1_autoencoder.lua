@@ -61,3 +61,4 @@ if opt.json then
   json.write(opt.json, r)
   print("wrote " .. opt.json)
 end
+cli.finish(r, ("training (in epoch %s)"):format(r.interrupted_epoch))

@@ -160,6 +160,7 @@ local function wallclock() return nn.clock() end
 -- generator: call nn.seed first).  history[e] = {epoch, J, mse, tykhonov,
 -- kl, mean_act, seconds}: averages over the epoch's mini-batches, weighted by
 -- batch size.  Mini-batches are gathered into preallocated buffers.
+-- Ctrl-C: history.interrupted = true after the current mini-batch.
 function ae.train(We, data, opts)
   checkWe(We, "ae.train")
   opts = opts or {}
@@ -196,7 +197,18 @@ function ae.train(We, data, opts)
       if J ~= J then fail("ae.train", "the cost became NaN in epoch %d (lower lr?)", epoch) end
       return J
     end}
-  local history = {optimizer = "optim.sgd"}
+  local history = {optimizer = "optim.sgd", interrupted = false}
+  -- Ctrl-C stops after the current mini-batch, as in nn.fit: the weights
+  -- trained so far stay, the partial epoch is not recorded, and the caller
+  -- sees history.interrupted (scripts then save and exit 130).
+  local can_catch = type(nn.catch_interrupt) == "function"
+  if can_catch then nn.catch_interrupt(true) end
+  local _ <close> = setmetatable({}, {__close = function(_, err)
+    if can_catch then
+      nn.catch_interrupt(false)
+      if err ~= nil then nn.interrupted() end
+    end
+  end})
   for e = 1, epochs do
     epoch = e
     local t0 = wallclock()
@@ -208,6 +220,10 @@ function ae.train(We, data, opts)
       gather(xb, data, perm, s, n)
       local J = step(xb)
       sJ, sm, st, sk, sa = sJ + n * J, sm + n * mse, st + n * tyk, sk + n * kl, sa + n * act
+      if can_catch and nn.interrupted() then
+        history.interrupted, history.interrupted_epoch = true, epoch
+        return history
+      end
     end
     local rec = {epoch = epoch, J = sJ / N, mse = sm / N, tykhonov = st / N, kl = sk / N,
                  mean_act = sa / N, seconds = wallclock() - t0}
@@ -254,7 +270,9 @@ removal, clip to ±3 sigma (std over all values), map to [0.1, 0.9].]])
 ae.train(We, data, {lambda=5e-4, beta=0.5, rho=0.05, lr=0.05, momentum=0.9,
                     batch=32, epochs=200, on_epoch=fn}) -> history
 Mini-batch momentum SGD on the autoencoder; history[e] = {epoch, J, mse,
-tykhonov, kl, mean_act, seconds} (averages over the epoch's batches).]])
+tykhonov, kl, mean_act, seconds} (averages over the epoch's batches).
+Ctrl-C stops after the current mini-batch and keeps the weights trained so
+far; history.interrupted is then true (history.interrupted_epoch says where).]])
   nn.setdoc(ae.init, [[
 ae.init(Lin, Lhid) -> {W=, b1=, b2=} uniform in ±sqrt(6/(Lin+Lhid)) (seeded).]])
   nn.setdoc(ae.forward, [[

@@ -134,6 +134,7 @@ function q1.run(opts)
     mean_act = final.mean_act,
     sec_per_epoch = #history > 0 and secs / #history or 0,
     optimizer = history.optimizer,
+    interrupted = history.interrupted, interrupted_epoch = history.interrupted_epoch,
     history = hist, files = files,
   }, We
 end

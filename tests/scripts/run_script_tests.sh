@@ -116,6 +116,25 @@ else
   bad "Ctrl-C in q2_train" "rc=$rc $(cat "$tmp/int.err") $(tail -n 3 "$tmp/int.out")"
 fi
 
+# Ctrl-C in the autoencoder's own loop (ae.train): same contract as nn.fit's.
+"$NNSH" "$ROOT/scripts/q1_autoencoder.lua" --epochs 100000 --quiet --out "$tmp/q1int" \
+  --json "$tmp/q1int.json" >"$tmp/q1int.out" 2>"$tmp/q1int.err" </dev/null &
+pid=$!
+deadline=$((SECONDS + TIMEOUT))
+until grep -q "^parts b, c" "$tmp/q1int.out" 2>/dev/null || [ $SECONDS -ge $deadline ]; do sleep 0.1; done
+sleep 1
+kill -INT $pid
+while kill -0 $pid 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+kill -KILL $pid 2>/dev/null
+wait $pid
+rc=$?
+if [ $rc = 130 ] && grep -q "^interrupted: training (in epoch [0-9]*) stopped by Ctrl-C" "$tmp/q1int.err" &&
+   [ -f "$tmp/q1int/features.png" ] && grep -q '"interrupted": *true' "$tmp/q1int.json"; then
+  ok "Ctrl-C in q1_autoencoder: writes the pictures and results, says so, exits 130"
+else
+  bad "Ctrl-C in q1_autoencoder" "rc=$rc $(cat "$tmp/q1int.err") $(tail -n 3 "$tmp/q1int.out")"
+fi
+
 # --- item 13: --help lists every option, including --no-<flag> -----------------
 run "$ROOT/scripts/q3_rnn.lua" --help
 if [ $rc = 0 ] && printf '%s' "$out" | grep -q -- "--\[no-\]standardize"; then
