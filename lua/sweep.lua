@@ -178,6 +178,10 @@ local function run_point(fn, i, point)
     rec.error = tostring(r)
   elseif type(r) ~= "table" then
     rec.error = "fn returned " .. type(r) .. ", not a table"
+  elseif r.interrupted == true or (type(r.history) == "table" and r.history.interrupted == true) then
+    -- A trainer stopped by Ctrl-C returns normally; its partial result must
+    -- not count as done, or a re-run would skip the point.
+    rec.error = "interrupted by Ctrl-C before the point finished"
   else
     rec.result = r
   end

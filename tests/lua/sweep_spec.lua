@@ -177,6 +177,17 @@ describe("sweep.run in this process", function()
     end, "sweep.run: 1 of 1 points failed:\nx=1: fn returned number, not a table")
   end)
 
+  it("does not count a point whose trainer was interrupted as done", function()
+    for _, r in ipairs{{interrupted = true}, {history = {interrupted = true}}} do
+      assert.has_error(function()
+        sweep.run{params = {{"x", {1}}}, jobs = 1, quiet = true, fn = function() return r end}
+      end, "sweep.run: 1 of 1 points failed:\nx=1: interrupted by Ctrl-C before the point finished")
+    end
+    local res = sweep.run{params = {{"x", {1}}}, jobs = 1, quiet = true,
+                          fn = function() return {interrupted = false, history = {}} end}
+    assert.is_false(res[1].result.interrupted)
+  end)
+
   it("formats a results table", function()
     local text = sweep.format({{point = {a = 1}, result = {J = 0.123456}},
                                {point = {a = 20}, result = {J = 2}}},
