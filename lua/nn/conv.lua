@@ -111,6 +111,32 @@ function Conv2d:backward(x, gradOutput)
   return self.gradInput
 end
 
+-- The conv - ReLU - 2x2 max pool sandwich in one kernel
+-- (src/core/conv_relu_pool.h); nn.Sequential calls these for such a run of
+-- modules.  Can this layer, followed by ReLU and `pool`, take input x?
+function Conv2d:_fusible(x, pool)
+  if self.direct or pool.kh ~= 2 or pool.kw ~= 2 or pool.sh ~= 2 or pool.sw ~= 2
+      or pool.ph ~= 0 or pool.pw ~= 0 or x:dim() ~= 4 or x:size(2) ~= self.cin then
+    return false
+  end
+  local hp, wp = x:size(3) + 2 * self.ph, x:size(4) + 2 * self.pw
+  if self.kh > hp or self.kw > wp then return false end
+  return ((hp - self.kh) // self.sh + 1) % 2 == 0 and ((wp - self.kw) // self.sw + 1) % 2 == 0
+end
+
+function Conv2d:_fused_forward(x, pool)
+  self._fws = self._fws or nn.zeros(0)
+  return C.conv_relu_pool_forward(pool.output, self._fws, nn._contig(x), self.weight, self.bias,
+    self.sh, self.sw, self.ph, self.pw)
+end
+
+function Conv2d:_fused_backward(x, gradOutput)
+  local dx = (not self._no_input_grad) and self.gradInput or nil
+  C.conv_relu_pool_backward(dx, self.gradWeight, self.gradBias, self._fws, nn._contig(gradOutput),
+    nn._contig(x), self.weight, self.sh, self.sw, self.ph, self.pw)
+  return dx
+end
+
 nn._doc(Conv2d, [[nn.Conv2d(cin, cout, k [, {stride=1, pad=0, bias=true}]) -> module
 2-d convolution (PyTorch's): x (N, cin, H, W) -> (N, cout, OH, OW),
 OH = (H + 2*pad - kh)//stride + 1.  k, stride, pad: a number or {h, w}.

@@ -6,6 +6,7 @@
  * integers sh, sw, ph, pw; the Lua modules (lua/nn/conv.lua) expand a
  * single number. */
 #include "../core/conv2d.h"
+#include "../core/conv_relu_pool.h"
 #include "../core/error.h"
 #include "../core/groupnorm.h"
 #include "../core/pool2d.h"
@@ -138,6 +139,77 @@ static int conv_backward(lua_State *L, int direct) {
 }
 static int l_conv2d_backward(lua_State *L) { return conv_backward(L, 0); }
 static int l_conv2d_backward_direct(lua_State *L) { return conv_backward(L, 1); }
+
+/* --- conv - ReLU - 2x2 max pool in one kernel ------------------------------------ */
+
+static void crp_geom(lua_State *L, const char *fn, const nn_tensor *x, const nn_tensor *w,
+                     int arg, nn_conv2d_geom *g) {
+  conv_geom(L, fn, x, w, arg, g);
+  if (!nn_crp_supported(g))
+    nnb_error(L, fn, "the convolution's output %dx%d does not tile into 2x2 windows", g->OH,
+              g->OW);
+}
+
+/* conv_relu_pool_forward(out, ws, x, W, b|nil, sh, sw, ph, pw) */
+static int l_crp_forward(lua_State *L) {
+  const char *fn = "nn.C.conv_relu_pool_forward";
+  nn_tensor *out = nnbk_output(L, 1, fn, "out"), *ws = nnbk_output(L, 2, fn, "ws");
+  nn_tensor *x = nnbk_input(L, 3, fn, "x"), *w = nnbk_input(L, 4, fn, "W");
+  nn_tensor *b = lua_isnil(L, 5) ? NULL : nnbk_input(L, 5, fn, "b");
+  nn_conv2d_geom g;
+  crp_geom(L, fn, x, w, 6, &g);
+  check_bias(L, b, &g, fn, "b");
+  nnbk_distinct(L, out, x, fn, "out", "x");
+  nnbk_distinct(L, out, w, fn, "out", "W");
+  nnbk_distinct(L, ws, x, fn, "ws", "x");
+  nnbk_distinct(L, ws, out, fn, "ws", "out");
+  int64_t s[4] = {g.N, g.OC, g.OH / 2, g.OW / 2};
+  NNB_CALL(L, fn, nn_tensor_resize(out, 4, s));
+  size_t n = nn_crp_workspace(&g);
+  if ((size_t)nn_tensor_numel(ws) < n) NNB_CALL(L, fn, nn_tensor_resize1(ws, (int64_t)n));
+  nn_crp_forward(nn_fdata(out), nn_fdata(x), nn_fdata(w), b ? nn_fdata(b) : NULL, &g,
+                 nn_fdata(ws));
+  lua_settop(L, 1);
+  return 1;
+}
+
+/* conv_relu_pool_backward(dx|nil, dW, db|nil, ws, dout, x, W, sh, sw, ph, pw) */
+static int l_crp_backward(lua_State *L) {
+  const char *fn = "nn.C.conv_relu_pool_backward";
+  nn_tensor *dx = lua_isnil(L, 1) ? NULL : nnbk_output(L, 1, fn, "dx");
+  nn_tensor *dw = nnbk_input(L, 2, fn, "dW");
+  nn_tensor *db = lua_isnil(L, 3) ? NULL : nnbk_input(L, 3, fn, "db");
+  nn_tensor *ws = nnbk_output(L, 4, fn, "ws");
+  nn_tensor *dout = nnbk_input(L, 5, fn, "dout"), *x = nnbk_input(L, 6, fn, "x"),
+            *w = nnbk_input(L, 7, fn, "W");
+  nn_conv2d_geom g;
+  crp_geom(L, fn, x, w, 8, &g);
+  check_bias(L, db, &g, fn, "db");
+  nnbk_same_shape(L, dw, w, fn, "dW", "W");
+  if (dout->ndim != 4 || dout->size[0] != g.N || dout->size[1] != g.OC ||
+      dout->size[2] != g.OH / 2 || dout->size[3] != g.OW / 2)
+    nnb_error(L, fn, "dout must be %dx%dx%dx%d (the output's shape), got %s", g.N, g.OC,
+              g.OH / 2, g.OW / 2, nnb_shape(dout));
+  /* The window codes are whatever the forward left; any byte is safe to
+   * read (each code only selects among the window's four elements). */
+  if ((size_t)nn_tensor_numel(ws) < nn_crp_workspace(&g))
+    nnb_error(L, fn, "ws (%s) is not the workspace of a forward pass on x (%s)", nnb_shape(ws),
+              nnb_shape(x));
+  nnbk_distinct(L, ws, x, fn, "ws", "x");
+  nnbk_distinct(L, ws, dout, fn, "ws", "dout");
+  nnbk_distinct(L, ws, dw, fn, "ws", "dW");
+  if (dx) {
+    nnbk_distinct(L, dx, dout, fn, "dx", "dout");
+    nnbk_distinct(L, dx, x, fn, "dx", "x");
+    nnbk_distinct(L, dx, w, fn, "dx", "W");
+    nnbk_distinct(L, ws, dx, fn, "ws", "dx");
+    nnbk_resize_as(L, dx, x, fn);
+  }
+  nn_crp_backward(dx ? nn_fdata(dx) : NULL, nn_fdata(dw), db ? nn_fdata(db) : NULL,
+                  nn_fdata(dout), nn_fdata(x), nn_fdata(w), &g, nn_fdata(ws));
+  lua_settop(L, 1);
+  return 1;
+}
 
 /* --- pooling ------------------------------------------------------------------ */
 
@@ -327,6 +399,13 @@ static const nnb_reg conv_kernels[] = {
     {"conv2d_backward_direct", l_conv2d_backward_direct,
      "nn.C.conv2d_backward_direct(dx|nil, dW, db|nil, dout, x, W, sh, sw, ph, pw) -> dx\n"
      "The reference loop of the backward pass."},
+    {"conv_relu_pool_forward", l_crp_forward,
+     "nn.C.conv_relu_pool_forward(out, ws, x, W, b|nil, sh, sw, ph, pw) -> out\n"
+     "conv2d, ReLU and 2x2 max pooling in one pass: out (N,Cout,OH/2,OW/2).  ws keeps\n"
+     "what the backward needs (one byte per output) and is grown as needed."},
+    {"conv_relu_pool_backward", l_crp_backward,
+     "nn.C.conv_relu_pool_backward(dx|nil, dW, db|nil, ws, dout, x, W, sh, sw, ph, pw) -> dx\n"
+     "ws: the forward's on the same x.  dx overwritten (nil: skipped), dW and db accumulate."},
     {"maxpool2d_forward", l_maxpool2d_forward,
      "nn.C.maxpool2d_forward(out, argmax, x, kh, kw, sh, sw, ph, pw) -> out\n"
      "Max over each window; argmax (an index tensor) keeps the winner for the backward."},

@@ -335,3 +335,42 @@ describe("save and load", function()
     os.remove(path)
   end)
 end)
+
+describe("conv - ReLU - max pool in an nn.Sequential", function()
+  -- Two copies of a net with the sandwich in the middle (so the fused run
+  -- also passes an input gradient back) and one at the start.
+  local function net()
+    nn.seed(11)
+    return nn.Sequential{
+      nn.Conv2d(2, 4, 3, {pad = 1}), nn.ReLU(), nn.MaxPool2d(2),
+      nn.Conv2d(4, 3, 3, {pad = 1}), nn.ReLU(), nn.MaxPool2d(2),
+      nn.Flatten(), nn.Linear(3 * 3 * 2, 5)}
+  end
+
+  it("runs fused and gives the values and gradients of the modules apart", function()
+    local a, b = net(), net():fuse(false)
+    nn.seed(5)
+    local x = nn.randn(7, 2, 12, 8)
+    local ya, yb = a:forward(x), b:forward(x)
+    assert.is_true(a._fused ~= nil and a._fused[3] and a._fused[6])
+    assert.is_nil(b._fused)
+    assert.are.equal(0, (ya - yb):abs():max()) -- forward bitwise the same
+    local dy = nn.randn(7, 5)
+    a:zero_grad(); b:zero_grad()
+    local dxa, dxb = a:backward(x, dy), b:backward(x, dy)
+    assert.is_true(max_rel(dxa, dxb) < REL)
+    local pa, ga = a:parameters()
+    local _, gb = b:parameters()
+    for i = 1, #pa do assert.is_true(max_rel(ga[i], gb[i]) < REL) end
+  end)
+
+  it("falls back to the modules apart when the pooling does not tile", function()
+    local a, b = net(), net():fuse(false)
+    nn.seed(5)
+    local x = nn.randn(2, 2, 13, 8) -- 13 rows: the first pool drops one, the second tiles
+    local ya, yb = a:forward(x), b:forward(x)
+    assert.is_true(a._fused ~= nil and not a._fused[3] and a._fused[6])
+    assert.are.same({2, 5}, ya:size())
+    assert.are.equal(0, (ya - yb):abs():max())
+  end)
+end)
