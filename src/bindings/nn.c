@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isa_check.h"
 #include "nnb.h"
 
 typedef void (*nnb_open_fn)(lua_State *L);
@@ -34,6 +35,8 @@ static void add_lua_dir_to_path(lua_State *L) {
 }
 
 int luaopen_nn(lua_State *L) {
+  /* Already run by its constructor; the call links it into nn.so. */
+  nn_isa_require();
   nnb_open_fn parts[] = {nnb_open_tensor, nnb_open_math,   nnb_open_tensor_compare,
                          nnb_open_tensor_shape, nnb_open_random,
                          nnb_open_interrupt, nnb_open_h5,  nnb_open_image,
