@@ -98,17 +98,25 @@ else
 fi
 
 # --- item 3: Ctrl-C during training --------------------------------------------
-"$NNSH" "$ROOT/scripts/q2_train.lua" --configs 8x32 --subset 100000 --epochs 200 --patience 200 \
-  --plots '' --out "$tmp/int" --json "$tmp/int.json" >"$tmp/int.out" 2>"$tmp/int.err" </dev/null &
-pid=$!
-deadline=$((SECONDS + TIMEOUT))
-until grep -q "^nn.fit:.*samples" "$tmp/int.out" 2>/dev/null || [ $SECONDS -ge $deadline ]; do sleep 0.1; done
-sleep 0.5
-kill -INT $pid
-while kill -0 $pid 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-kill -KILL $pid 2>/dev/null
-wait $pid
-rc=$?
+# interrupt NAME PATTERN WAIT SCRIPT ARGS...: run SCRIPT (stdout to $tmp/NAME.out,
+# stderr to $tmp/NAME.err), send SIGINT WAIT seconds after its stdout shows
+# PATTERN (training has started); sets rc to its exit status.
+interrupt() {
+  local name=$1 pattern=$2 wait=$3
+  shift 3
+  "$NNSH" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null &
+  local pid=$! deadline=$((SECONDS + TIMEOUT))
+  until grep -q "$pattern" "$tmp/$name.out" 2>/dev/null || [ $SECONDS -ge $deadline ]; do sleep 0.1; done
+  sleep "$wait"
+  kill -INT $pid
+  while kill -0 $pid 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+  kill -KILL $pid 2>/dev/null
+  wait $pid
+  rc=$?
+}
+
+interrupt int "^nn.fit:.*samples" 0.5 "$ROOT/scripts/q2_train.lua" --configs 8x32 --subset 100000 \
+  --epochs 200 --patience 200 --plots '' --out "$tmp/int" --json "$tmp/int.json"
 if [ $rc = 130 ] && grep -q "^interrupted: training stopped by Ctrl-C" "$tmp/int.err" &&
    [ -f "$tmp/int/q2_D8_P32.h5" ] && grep -q '"interrupted": *true' "$tmp/int.json"; then
   ok "Ctrl-C in q2_train: saves the checkpoint and results, says so, exits 130"
@@ -116,18 +124,9 @@ else
   bad "Ctrl-C in q2_train" "rc=$rc $(cat "$tmp/int.err") $(tail -n 3 "$tmp/int.out")"
 fi
 
-# Ctrl-C in the autoencoder's own loop (ae.train): same contract as nn.fit's.
-"$NNSH" "$ROOT/scripts/q1_autoencoder.lua" --epochs 100000 --quiet --out "$tmp/q1int" \
-  --json "$tmp/q1int.json" >"$tmp/q1int.out" 2>"$tmp/q1int.err" </dev/null &
-pid=$!
-deadline=$((SECONDS + TIMEOUT))
-until grep -q "^parts b, c" "$tmp/q1int.out" 2>/dev/null || [ $SECONDS -ge $deadline ]; do sleep 0.1; done
-sleep 1
-kill -INT $pid
-while kill -0 $pid 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-kill -KILL $pid 2>/dev/null
-wait $pid
-rc=$?
+# The autoencoder's own loop (ae.train): the same contract as nn.fit's.
+interrupt q1int "^parts b, c" 1 "$ROOT/scripts/q1_autoencoder.lua" --epochs 100000 --quiet \
+  --out "$tmp/q1int" --json "$tmp/q1int.json"
 if [ $rc = 130 ] && grep -q "^interrupted: training (in epoch [0-9]*) stopped by Ctrl-C" "$tmp/q1int.err" &&
    [ -f "$tmp/q1int/features.png" ] && grep -q '"interrupted": *true' "$tmp/q1int.json"; then
   ok "Ctrl-C in q1_autoencoder: writes the pictures and results, says so, exits 130"
