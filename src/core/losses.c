@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "pair.h"
 #include "row_reduce.h"
 
 static int check_labels(const int32_t *labels, int B, int C) {
@@ -18,9 +19,9 @@ static int check_labels(const int32_t *labels, int B, int C) {
  * guess, not C. */
 static int is_first_argmax(const float *x, int y, float m) {
   if (x[y] != m) return 0;
-  for (int c = 0; c < y; c++)
-    if (x[c] == m) return 0;
-  return 1;
+  int earlier = 0; /* no early exit: the loop vectorizes */
+  for (int c = 0; c < y; c++) earlier |= x[c] == m;
+  return !earlier;
 }
 
 double nn_mse_loss(float *dinp, const float *inp, const float *target, int64_t n) {
@@ -34,30 +35,63 @@ double nn_mse_loss(float *dinp, const float *inp, const float *target, int64_t n
   return n > 0 ? sum / (double)n : 0.0;
 }
 
+/* Rows [lo, hi) of the cross-entropy; the loss and count go to part 0 for
+ * rows before `mid` and part 1 after, so the two partial sums are the same
+ * whether one thread or the pair computed them. */
+typedef struct {
+  float *dlogits;
+  const float *logits;
+  const int32_t *labels;
+  int C;
+  int64_t mid;
+  float invB;
+  double sum[2];
+  int64_t correct[2];
+} ce_args;
+
+static void ce_rows(void *p, int64_t lo, int64_t hi) {
+  ce_args *a = p;
+  const int C = a->C;
+  /* Local sums, stored once: the two threads' parts share a cache line. */
+  double sum[2] = {0.0, 0.0};
+  int64_t correct[2] = {0, 0};
+  for (int64_t b = lo; b < hi; b++) {
+    const float *x = a->logits + b * C;
+    float m = nn_row_max(x, C);
+    float *d = a->dlogits ? a->dlogits + b * C : NULL;
+    float s = nn_row_sum_exp(d, x, m, C);
+    int y = a->labels[b], part = b >= a->mid;
+    sum[part] += (double)m + log((double)s) - x[y];
+    correct[part] += is_first_argmax(x, y, m);
+    if (d) {
+      float k = a->invB / s;
+      for (int c = 0; c < C; c++) d[c] *= k;
+      d[y] -= a->invB;
+    }
+  }
+  /* Only the parts this range has rows of: the other thread owns the rest. */
+  for (int i = lo < a->mid ? 0 : 1; i <= (hi > a->mid ? 1 : 0); i++) {
+    a->sum[i] = sum[i];
+    a->correct[i] = correct[i];
+  }
+}
+
+/* Rows per mini-batch from which the pair computes the two halves: about
+ * 16k exponentials. */
+enum { CE_PAIR_MIN_ELEMS = 1 << 14 };
+
 int nn_crossentropy_loss(double *loss, float *dlogits, int64_t *ncorrect,
                          const float *logits, const int32_t *labels, int B,
                          int C) {
   NN_REQUIRE(C > 0, "cross-entropy needs at least one class");
   NN_TRY(check_labels(labels, B, C));
-  double sum = 0.0;
-  int64_t correct = 0;
-  float invB = B > 0 ? 1.0f / (float)B : 0.0f;
-  for (int b = 0; b < B; b++) {
-    const float *x = logits + (ptrdiff_t)b * C;
-    float m = nn_row_max(x, C);
-    float *d = dlogits ? dlogits + (ptrdiff_t)b * C : NULL;
-    float s = nn_row_sum_exp(d, x, m, C);
-    int y = labels[b];
-    sum += (double)m + log((double)s) - x[y];
-    correct += is_first_argmax(x, y, m);
-    if (d) {
-      float k = invB / s;
-      for (int c = 0; c < C; c++) d[c] *= k;
-      d[y] -= invB;
-    }
-  }
-  *loss = B > 0 ? sum / B : 0.0;
-  if (ncorrect) *ncorrect = correct;
+  ce_args a = {dlogits, logits, labels, C, B / 2, B > 0 ? 1.0f / (float)B : 0.0f,
+               {0.0, 0.0}, {0, 0}};
+  int64_t min_rows = CE_PAIR_MIN_ELEMS / C + 1;
+  /* Split at a.mid exactly (align 1), so each thread's rows are one part. */
+  nn_pair_split(B, min_rows < 2 ? 2 : min_rows, 1, ce_rows, &a);
+  *loss = B > 0 ? (a.sum[0] + a.sum[1]) / B : 0.0;
+  if (ncorrect) *ncorrect = a.correct[0] + a.correct[1];
   return NN_OK;
 }
 

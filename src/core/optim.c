@@ -4,21 +4,42 @@
 
 #include "pair.h"
 
-void nn_sgd_step(float *param, const float *grad, float *velocity, int64_t n,
-                 float lr, float momentum, float weight_decay, bool nesterov) {
+typedef struct {
+  float *param, *velocity;
+  const float *grad;
+  float lr, momentum, weight_decay;
+  bool nesterov;
+} sgd_args;
+
+static void sgd_range(void *p, int64_t lo, int64_t hi) {
+  const sgd_args *a = p;
+  float *param = a->param, *velocity = a->velocity;
+  const float *grad = a->grad;
+  float lr = a->lr, momentum = a->momentum, weight_decay = a->weight_decay;
   if (momentum == 0.0f) {
-    for (int64_t i = 0; i < n; i++)
+    for (int64_t i = lo; i < hi; i++)
       param[i] -= lr * (grad[i] + weight_decay * param[i]);
     return;
   }
-  float nest = nesterov ? 1.0f : 0.0f, plain = 1.0f - nest;
-  for (int64_t i = 0; i < n; i++) {
+  float nest = a->nesterov ? 1.0f : 0.0f, plain = 1.0f - nest;
+  for (int64_t i = lo; i < hi; i++) {
     float g = grad[i] + weight_decay * param[i];
     float v = momentum * velocity[i] + g;
     velocity[i] = v;
     /* Nesterov steps along g + mu*v, classic along v. */
     param[i] -= lr * (plain * v + nest * (g + momentum * v));
   }
+}
+
+/* A whole model's flat block (the trigram model's is 97k floats) is
+ * updated as two halves on nnsh's pair (pair.h); each element's update is
+ * the same either way. */
+enum { SGD_PAIR_MIN = 1 << 15 };
+
+void nn_sgd_step(float *param, const float *grad, float *velocity, int64_t n,
+                 float lr, float momentum, float weight_decay, bool nesterov) {
+  sgd_args a = {param, velocity, grad, lr, momentum, weight_decay, nesterov};
+  nn_pair_split(n, SGD_PAIR_MIN, 16, sgd_range, &a);
 }
 
 void nn_rmsprop_step(float *param, const float *grad, float *sq, int64_t n,

@@ -122,3 +122,25 @@ void nn_pair_run(nn_job_fn a, void *aa, nn_job_fn b, void *ba) {
     else sched_yield();
   P.busy = false;
 }
+
+typedef struct {
+  nn_range_fn fn;
+  void *arg;
+  int64_t lo, hi;
+} range_job;
+
+static void run_range(void *p) {
+  const range_job *r = p;
+  r->fn(r->arg, r->lo, r->hi);
+}
+
+void nn_pair_split(int64_t n, int64_t min, int64_t align, nn_range_fn fn, void *arg) {
+  if (align < 1) align = 1;
+  int64_t mid = (n / 2 + align - 1) / align * align;
+  if (n < min || mid <= 0 || mid >= n || !nn_pair_active()) {
+    fn(arg, 0, n);
+    return;
+  }
+  range_job first = {fn, arg, 0, mid}, second = {fn, arg, mid, n};
+  nn_pair_run(run_range, &second, run_range, &first);
+}

@@ -29,12 +29,22 @@
 #define NN_PAIR_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 typedef void (*nn_job_fn)(void *arg);
 
 /* Run a(aa) and b(ba), on two threads when the pair is active, else a then
  * b on the calling thread.  Returns when both are done. */
 void nn_pair_run(nn_job_fn a, void *aa, nn_job_fn b, void *ba);
+
+/* A loop over [0, n) split at about n/2 (a multiple of `align`, so the
+ * halves share no cache line when align covers 64 bytes): fn(arg, 0, mid)
+ * on the calling thread and fn(arg, mid, n) on the worker, when the pair
+ * is active and n >= min; else fn(arg, 0, n).  For element-wise kernels
+ * and per-row work, whose results do not depend on where the range is
+ * cut, so both ways are bitwise the same. */
+typedef void (*nn_range_fn)(void *arg, int64_t lo, int64_t hi);
+void nn_pair_split(int64_t n, int64_t min, int64_t align, nn_range_fn fn, void *arg);
 
 /* Will nn_pair_run use two threads now? */
 bool nn_pair_active(void);
