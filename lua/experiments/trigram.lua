@@ -329,8 +329,11 @@ function tg.load(path)
            "or run  nnsh scripts/q2_topk.lua --train"):format(path), 2)
   end
   f:close()
-  local model = nn.load(path)
+  local model = nn.load(path) -- checks the file's seal before libhdf5 reads it
   model:evaluate()
+  -- the vocabulary and its attributes through one open file
+  local hok, hold = pcall(h5.hold, path)
+  local _ <close> = hok and hold or nil
   local words = h5.read(path, "vocabulary/words")
   local ids = {}
   for i, w in ipairs(words) do ids[w] = i end
