@@ -19,15 +19,19 @@ for part, list in pairs(require "nn.index") do
   end
 end
 
-local loading = {}
+-- Parts loaded into this nn table: kept here, not read from package.loaded,
+-- which test runners clear between files (a part run twice would replace
+-- its classes, e.g. nn.Module, by new ones).
+local loaded, loading = {}, {}
 local function load_part(part)
-  local mod = "nn." .. part
-  if package.loaded[mod] or loading[part] then return end
+  if loaded[part] or loading[part] then return end
   loading[part] = true
   -- closed however require ends, so an error is raised as it was, with its
   -- traceback, and a later access tries again
   local _ <close> = setmetatable({}, {__close = function() loading[part] = nil end})
-  require(mod)
+  local mod = "nn." .. part
+  if not package.loaded[mod] then require(mod) end
+  loaded[part] = true
 end
 
 setmetatable(nn, {
