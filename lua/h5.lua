@@ -14,6 +14,7 @@
 --   h5.write_into / h5.setattr_into    in place, for a file being written
 --                                      inside nn.atomic_write (nn.save)
 --   h5.create(path [, userblock])      empty file, latest format
+--   h5.hold(path) -> handle            reads reuse one open file until released
 --
 -- h5.write and h5.setattr change a copy that replaces the file once
 -- complete.  Files nnsh did not write are first read by a forked child
@@ -43,6 +44,7 @@ end
 h5.read = lift(c.read)
 h5.attrs = lift(c.attrs)
 h5.open_ids = c.open_ids
+h5.hold = lift(c.hold)
 
 -- A change to a file is made to a copy that is renamed over it once
 -- complete (nn.atomic_write), so a full disk, an error or Ctrl-C never

@@ -1,7 +1,8 @@
 -- Q2 part b: the most probable 4th words after trigrams, from the trained
--- model: 5 random test trigrams (seeded) and every trigram given.
+-- model: every trigram given, or 5 random test trigrams (seeded) when none
+-- is (--samples N shows N of them in either case).
 --
---   nnsh scripts/q2_topk.lua [--model FILE] [--k 10] [--samples 5] [--seed S]
+--   nnsh scripts/q2_topk.lua [--model FILE] [--k 10] [--samples N] [--seed S]
 --        [--json FILE] [--train] ["w1 w2 w3" ...]
 local nn = require "nn"
 local cli = require "cli"
@@ -13,7 +14,7 @@ local opt, queries = cli.parse(arg, {
   usage = 'nnsh scripts/q2_topk.lua [options] ["w1 w2 w3" ...]',
   {"model", tg.default_model, "trained model checkpoint"},
   {"k", 10, "how many next words to show"},
-  {"samples", 5, "random test trigrams to show"},
+  {"samples", nil, "random test trigrams to show (default 5 without queries, else 0)", type = "number"},
   {"seed", 1, "random seed for picking test trigrams"},
   {"data", tg.default_data, "the Q2 HDF5 file (for test trigrams)"},
   {"json", nil, "write the queries and answers as JSON to FILE", type = "string"},
@@ -45,12 +46,18 @@ local function show(r, truth)
   answers[#answers + 1] = entry
 end
 
-if opt.samples > 0 then
-  local testx = h5.read(opt.data, "testx")
-  local testd = h5.read(opt.data, "testd")
+-- Reading the test set costs more than a query: only when asked for, or
+-- when there is nothing else to show.
+local samples = opt.samples or (#queries == 0 and 5 or 0)
+if samples > 0 then
+  local testx, testd
+  do
+    local _ <close> = h5.hold(opt.data)
+    testx, testd = h5.read(opt.data, "testx"), h5.read(opt.data, "testd")
+  end
   nn.seed(opt.seed)
-  print(("%d random test trigrams (seed %d), top %d next words:\n"):format(opt.samples, opt.seed, opt.k))
-  for _ = 1, opt.samples do
+  print(("%d random test trigrams (seed %d), top %d next words:\n"):format(samples, opt.seed, opt.k))
+  for _ = 1, samples do
     local i = nn.randint(testx:size(1))
     local ctx = testx[i]:totable()
     local text = ("%s %s %s"):format(m.words[ctx[1]], m.words[ctx[2]], m.words[ctx[3]])

@@ -170,9 +170,16 @@ function tg.tokenize(text, known)
   if type(text) ~= "string" then
     error(("tg.tokenize: expected a string, got %s"):format(type(text)), 2)
   end
+  local out = {}
+  -- Plain lower-case words (most queries) need no splitting: every rule
+  -- below starts at punctuation, an apostrophe, a capital or a non-ASCII
+  -- character.
+  if not text:find("[^a-z%s]") then
+    for w in text:gmatch("%S+") do out[#out + 1] = w end
+    return out
+  end
   -- typographic apostrophes and quotes as their ASCII forms
   text = text:gsub("\u{2019}", "'"):gsub("\u{2018}", "'"):gsub("[\u{201C}\u{201D}]", '"')
-  local out = {}
   for w in text:lower():gmatch("%S+") do split_chunk(w, known, out) end
   return out
 end
@@ -217,17 +224,52 @@ Ranked.__tostring = function(r)
   return table.concat(lines, "\n")
 end
 
+-- The weights of a model shaped as tg.build makes it (Embedding, View to
+-- (-1, 3D), Linear, Sigmoid, Linear), else nil: such a model answers a query
+-- in one C call, nn.C.context_mlp_topk, bitwise the same as the forward
+-- pass through its modules but without their per-layer dispatch and
+-- allocations (tests/lua/q2_spec.lua compares the two).
+local function fused_weights(model)
+  local ms = model.modules
+  if type(ms) ~= "table" or #ms ~= 5 then return nil end
+  local emb, view, l1, act, l2 = ms[1], ms[2], ms[3], ms[4], ms[5]
+  if getmetatable(emb) ~= nn.Embedding or getmetatable(view) ~= nn.View
+     or getmetatable(l1) ~= nn.Linear or getmetatable(act) ~= nn.Sigmoid
+     or getmetatable(l2) ~= nn.Linear then
+    return nil
+  end
+  local dims = view.dims
+  if #dims ~= 2 or dims[1] ~= -1 or dims[2] ~= 3 * emb.weight:size(2) then return nil end
+  return emb.weight, l1.weight, l1.bias, l2.weight, l2.bias
+end
+
 function Model:topk(text, k)
   k = k or 10
-  local ids = self:ids_of(text)
+  local toks = self:tokens(text)
+  local known = self.ids
+  local ids = {}
+  for i = 1, 3 do ids[i] = known[toks[i]] or self:word_id(toks[i]) end
   if math.type(k) ~= "integer" or k < 1 or k > #self.words then
     error(("k must be an integer in [1, %d], got %s"):format(#self.words, tostring(k)), 0)
   end
-  local p = self:probs(nn.index{ids})
-  local v, ix = p:topk(k)
-  local out = setmetatable({context = table.concat(self:tokens(text), " ")}, Ranked)
+  local out = setmetatable({context = table.concat(toks, " ")}, Ranked)
+  local words = self.words
+  local R, W1, b1, W2, b2 = fused_weights(self.model)
+  if R then
+    -- scratch space reused by every query (overwritten, not a cache)
+    local q = self._query
+    if not q then
+      q = {p = {}, ix = {}, work = nn.zeros(0)}
+      self._query = q
+    end
+    local p, ix = q.p, q.ix
+    nn.C.context_mlp_topk(p, ix, q.work, k, R, W1, b1, W2, b2, ids[1], ids[2], ids[3])
+    for i = 1, k do out[i] = {word = words[ix[i]], p = p[i]} end
+    return out
+  end
+  local v, ix = self:probs(nn.index{ids}):topk(k)
   local vt, it = v:totable()[1], ix:totable()[1]
-  for i = 1, k do out[i] = {word = self.words[it[i]], p = vt[i]} end
+  for i = 1, k do out[i] = {word = words[it[i]], p = vt[i]} end
   return out
 end
 
@@ -287,8 +329,11 @@ function tg.load(path)
            "or run  nnsh scripts/q2_topk.lua --train"):format(path), 2)
   end
   f:close()
-  local model = nn.load(path)
+  local model = nn.load(path) -- checks the file's seal before libhdf5 reads it
   model:evaluate()
+  -- the vocabulary and its attributes through one open file
+  local hok, hold = pcall(h5.hold, path)
+  local _ <close> = hok and hold or nil
   local words = h5.read(path, "vocabulary/words")
   local ids = {}
   for i, w in ipairs(words) do ids[w] = i end

@@ -238,6 +238,10 @@ local function load_all(path, into)
   f:close()
   local sok, serr = pcall(nn._seal_check, path)
   if not sok then error((tostring(serr):gsub("^nn%._seal_check: ", "")), 0) end
+  -- One open file for the attributes, the listing and every dataset (a
+  -- file that cannot be opened gets the messages of h5.attrs below).
+  local hok, hold = pcall(h5.hold, path)
+  local _ <close> = hok and hold or nil
   local ok, attrs = pcall(h5.attrs, path)
   if not ok then
     error(("%s is not a readable HDF5 file (truncated or another format?): %s"):format(

@@ -10,7 +10,7 @@
 --   opt:step({P}, {G})                 -- one C call (nn.training_step does it)
 --   nn.flatten{t1, t2, ...} -> block   -- the same for any list of tensors
 --
--- When: lazily, on the first m:flat_parameters() (nn.fit and
+-- When: lazily, on the first m:flat_parameters() (lua/nn/module.lua; nn.fit and
 -- nn.training_step call it when they start).  It checks every time that the
 -- block still matches the model's parameters and repacks when not: a module
 -- added after flattening, a tensor replaced by the user, a submodule packed
@@ -39,41 +39,6 @@ end
 -- The tensors packed into a block by nn.flatten (nil for other tensors).
 function nn.flat_members(flat) return members[flat] end
 
--- Parameters and gradients of a model, each tensor once.
-local function unique_parameters(m)
-  local params, grads, seen = {}, {}, {}
-  for _, e in ipairs(m:named_parameters()) do
-    local first = seen[e.param]
-    if first then
-      if first.grad ~= e.grad then
-        error(("%s and %s share a weight but not its gradient: share both " ..
-               "(e.g. b.gradWeight = a.gradWeight)"):format(first.name, e.name), 3)
-      end
-    else
-      seen[e.param] = e
-      params[#params + 1], grads[#grads + 1] = e.param, e.grad
-    end
-  end
-  return params, grads
-end
-
-local function same(a, b)
-  if #a ~= #b then return false end
-  for i = 1, #a do if a[i] ~= b[i] then return false end end
-  return true
-end
-
-function nn.Module:flat_parameters()
-  local params, grads = unique_parameters(self)
-  local f = self._flat
-  if not (f and same(f.params, params) and same(f.grads, grads)
-          and C.flat_is_packed(f.P, params) and C.flat_is_packed(f.G, grads)) then
-    f = {params = params, grads = grads, P = nn.flatten(params), G = nn.flatten(grads)}
-    self._flat = f
-  end
-  return f.P, f.G
-end
-
 nn._doc(nn.flatten, [[nn.flatten(tensors) -> block
 Copy the float tensors, in order, into one new contiguous 1-d tensor and make each a
 view of its range (same Lua objects, shapes and values).  Used for a model's
@@ -81,9 +46,4 @@ parameters and gradients (m:flat_parameters()), so that one C call updates them 
   local W, b = nn.ones(2, 2), nn.ones(2); local P = nn.flatten{W, b}; P:zero()   -- W, b now 0]])
 nn._doc(nn.flat_members, "nn.flat_members(block) -> the list of tensors nn.flatten packed into it, or nil\n" ..
   "  local P = nn.flatten{nn.ones(2), nn.ones(3)}; print(#nn.flat_members(P))   -- 2")
-nn._doc(nn.Module.flat_parameters, [[m:flat_parameters() -> P, G
-All parameters of m in one contiguous block P and their gradients in G (each tensor of
-m a view into them); made on first call, remade when m's parameters changed.
-  local m = nn.Linear(3, 2); local P, G = m:flat_parameters(); print(P:numel())   -- 8]])
-
 return nn.flatten

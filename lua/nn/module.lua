@@ -194,6 +194,48 @@ function Module:describe()
   return "nn." .. self.__typename
 end
 
+-- Parameters and gradients of a model, each tensor once.
+local function unique_parameters(m)
+  local params, grads, seen = {}, {}, {}
+  for _, e in ipairs(m:named_parameters()) do
+    local first = seen[e.param]
+    if first then
+      if first.grad ~= e.grad then
+        error(("%s and %s share a weight but not its gradient: share both " ..
+               "(e.g. b.gradWeight = a.gradWeight)"):format(first.name, e.name), 3)
+      end
+    else
+      seen[e.param] = e
+      params[#params + 1], grads[#grads + 1] = e.param, e.grad
+    end
+  end
+  return params, grads
+end
+
+local function same(a, b)
+  if #a ~= #b then return false end
+  for i = 1, #a do if a[i] ~= b[i] then return false end end
+  return true
+end
+
+-- All parameters in one block (lua/nn/flat.lua): here, not in flat.lua, so
+-- that every module has it however nn's parts were loaded.
+function Module:flat_parameters()
+  local params, grads = unique_parameters(self)
+  local f = self._flat
+  if not (f and same(f.params, params) and same(f.grads, grads)
+          and nn.C.flat_is_packed(f.P, params) and nn.C.flat_is_packed(f.G, grads)) then
+    f = {params = params, grads = grads, P = nn.flatten(params), G = nn.flatten(grads)}
+    self._flat = f
+  end
+  return f.P, f.G
+end
+
+doc(Module.flat_parameters, [[m:flat_parameters() -> P, G
+All parameters of m in one contiguous block P and their gradients in G (each tensor of
+m a view into them); made on first call, remade when m's parameters changed.
+  local m = nn.Linear(3, 2); local P, G = m:flat_parameters(); print(P:numel())   -- 8]])
+
 -- 12345678 -> "12,345,678"
 local function thousands(n)
   local s = tostring(math.tointeger(n) or n)

@@ -18,7 +18,6 @@
 -- until m:reset(); after backward, m.gradH0 (and m.gradC0) hold their
 -- gradients.
 local nn = require "nn"
-require "nn.module"
 
 local GATES = {rnn = 1, lstm = 4, gru = 3}
 local NAMES = {rnn = "RNN", lstm = "LSTM", gru = "GRU"}

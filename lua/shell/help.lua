@@ -132,9 +132,11 @@ local function overview()
       "  Ctrl-C             stop the running command;  Ctrl-D  quit\n",
       "  trace()            full traceback of the last error\n")
   local mods = {}
+  -- in nnsh, h5, optim, plot and image become globals on first use
+  local gmt = getmetatable(_G)
+  local lazy = type(gmt) == "table" and type(rawget(gmt, "__names")) == "table" and gmt.__names or {}
   for _, m in ipairs({"nn", "h5", "optim", "plot", "image"}) do
-    -- h5 becomes a global on first use in nnsh (it loads HDF5)
-    if type(rawget(_G, m)) == "table" or (m == "h5" and getmetatable(_G)) then
+    if type(rawget(_G, m)) == "table" or lazy[m] ~= nil then
       mods[#mods + 1] = m
     end
   end

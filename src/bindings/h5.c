@@ -331,6 +331,48 @@ static int l_copy(lua_State *L) {
   return 0;
 }
 
+/* --- h5.hold -------------------------------------------------------------- */
+
+/* The handle: the core's hold number, -1 once released. */
+static int hold_release(lua_State *L) {
+  int *h = luaL_checkudata(L, 1, "nn.h5.hold");
+  nn_h5_release(*h);
+  *h = -1;
+  return 0;
+}
+
+static int hold_tostring(lua_State *L) {
+  int *h = luaL_checkudata(L, 1, "nn.h5.hold");
+  lua_getiuservalue(L, 1, 1);
+  lua_pushfstring(L, "h5.hold(%s)%s", lua_tostring(L, -1), *h < 0 ? " (released)" : "");
+  return 1;
+}
+
+static int l_hold(lua_State *L) {
+  const char *path = check_string(L, 1, "h5.hold", "a file name");
+  int *h = lua_newuserdatauv(L, sizeof *h, 1);
+  *h = -1;
+  if (luaL_newmetatable(L, "nn.h5.hold")) {
+    lua_pushcfunction(L, hold_release);
+    lua_setfield(L, -2, "__close");
+    lua_pushcfunction(L, hold_release);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, hold_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, hold_release);
+    lua_setfield(L, -2, "release");
+    lua_setfield(L, -2, "__index");
+  }
+  lua_setmetatable(L, -2);
+  lua_pushvalue(L, 1);
+  lua_setiuservalue(L, -2, 1);
+  int r = nn_h5_hold(path);
+  if (r < 0) nnb_coreerror(L, "h5.hold");
+  *h = r;
+  return 1;
+}
+
 static int l_open_ids(lua_State *L) {
   lua_pushinteger(L, nn_h5_open_ids());
   return 1;
@@ -396,6 +438,17 @@ static const nnb_reg h5_fns[] = {
     {"copy", l_copy,
      "h5.copy(src, dst) copies an HDF5 file byte for byte (after the crash\n"
      "guard has read src); nothing when src does not exist."},
+    {"hold", l_hold,
+     "h5.hold(path) -> handle\n"
+     "Keep an HDF5 file open for reading until handle:release() (or the end of\n"
+     "the block of a `local h <close> = h5.hold(path)`): meanwhile every h5.read,\n"
+     "h5.list and h5.attrs of that file reuses the open file instead of opening\n"
+     "it again (each opening builds libhdf5's metadata cache anew).  Holds nest;\n"
+     "writing a held file fails until it is released.  nn.load holds its\n"
+     "checkpoint while it reads it.\n"
+     "Example:\n"
+     "  local h <close> = h5.hold(\"data/data2.h5\")\n"
+     "  local x, d = h5.read(\"data/data2.h5\", \"testx\"), h5.read(\"data/data2.h5\", \"testd\")"},
     {"open_ids", l_open_ids,
      "h5.open_ids() -> integer\n"
      "Number of HDF5 objects open in this process (0 between calls: every h5\n"

@@ -363,5 +363,6 @@ void nnb_open_layers(lua_State *L) {
   nnb_register(L, kernels);
   nnbk_register_norm(L); /* norm_layers.c */
   nnbk_register_conv(L); /* conv_layers.c */
+  nnbk_register_query(L); /* query_kernels.c */
   lua_pop(L, 1);
 }

@@ -31,5 +31,7 @@ void nnbk_rows_cols(const nn_tensor *t, int64_t *rows, int64_t *cols);
 void nnbk_register_norm(lua_State *L);
 /* Add the convolution, pooling and group norm kernels (conv_layers.c). */
 void nnbk_register_conv(lua_State *L);
+/* Add nn.C.context_mlp_topk to the table on top (query_kernels.c). */
+void nnbk_register_query(lua_State *L);
 
 #endif

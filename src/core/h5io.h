@@ -207,4 +207,16 @@ int nn_h5_copy(const char *src, const char *dst);
  * this process: 0 between calls. */
 int nn_h5_open_ids(void);
 
+/* Hold a file open for reading across calls: until it is released, every
+ * read of the same file (same device and inode, whatever the path's
+ * spelling) reuses the open file instead of opening it again, which costs
+ * libhdf5 a new metadata cache each time (nn.load reads a checkpoint
+ * dataset by dataset).  The file is opened as every read opens it (the
+ * checks, the guard of files nnsh did not write).  Holds of one file
+ * nest; a file replaced since is opened anew; writing a held file fails
+ * until it is released.  Returns a handle >= 0 for nn_h5_release, or NN_ERR.
+ * At most 8 files are held at once. */
+int nn_h5_hold(const char *path);
+void nn_h5_release(int hold);
+
 #endif

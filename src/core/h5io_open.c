@@ -128,9 +128,70 @@ static hid_t open_existing(const char *path, unsigned flags) {
   return f;
 }
 
+/* Files held open by nn_h5_hold, found again by device and inode so that
+ * another spelling of the path shares them and a file replaced since (a new
+ * inode) does not. */
+enum { MAX_HELD = 8 };
+static struct {
+  hid_t f;
+  dev_t dev;
+  ino_t ino;
+  int refs;
+} held[MAX_HELD];
+static int nheld; /* slots with refs > 0 */
+
+static int held_slot(const char *path) {
+  struct stat st;
+  if (nheld == 0 || stat(path, &st) != 0) return -1;
+  for (int i = 0; i < MAX_HELD; i++)
+    if (held[i].refs > 0 && held[i].dev == st.st_dev && held[i].ino == st.st_ino) return i;
+  return -1;
+}
+
 hid_t h5_open_read(const char *path) {
   h5_init();
+  int h = held_slot(path);
+  if (h >= 0) {
+    /* A new id on the held file: it shares the open file's metadata cache,
+     * which building anew was most of the cost of opening (H5C_create). */
+    hid_t f = H5Freopen(held[h].f);
+    if (f >= 0) return f;
+    H5Eclear2(H5E_DEFAULT);
+  }
   return open_existing(path, H5F_ACC_RDONLY);
+}
+
+int nn_h5_hold(const char *path) {
+  h5_init();
+  int h = held_slot(path);
+  if (h >= 0) {
+    held[h].refs++;
+    return h;
+  }
+  for (h = 0; h < MAX_HELD && held[h].refs > 0; h++) {}
+  if (h == MAX_HELD) return nn_seterror("cannot hold %s open: %d files are held already", path, MAX_HELD);
+  hid_t f = open_existing(path, H5F_ACC_RDONLY);
+  if (f < 0) return NN_ERR;
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    H5Fclose(f);
+    return nn_seterror("cannot open %s: %s", path, strerror(errno));
+  }
+  held[h].f = f;
+  held[h].dev = st.st_dev;
+  held[h].ino = st.st_ino;
+  held[h].refs = 1;
+  nheld++;
+  return h;
+}
+
+void nn_h5_release(int hold) {
+  if (hold < 0 || hold >= MAX_HELD || held[hold].refs <= 0) return;
+  if (--held[hold].refs == 0) {
+    H5Fclose(held[hold].f);
+    held[hold].f = -1;
+    nheld--;
+  }
 }
 
 hid_t h5_open_rdwr(const char *path) {

@@ -93,7 +93,7 @@ int nn_index_add(nn_tensor *dst, const nn_tensor *idx, const nn_tensor *src) {
 
 /* Insertion into a sorted k-list: O(n*k), cheaper than a sort for the small
  * k of next-word queries and never allocates. */
-static void topk_row(const float *p, int64_t n, int64_t k, float *v, int32_t *ix) {
+void nn_topk_row(const float *p, int64_t n, int64_t k, float *v, int32_t *ix) {
   for (int64_t j = 0; j < k; j++) {
     v[j] = -__builtin_inff();
     ix[j] = -1;
@@ -134,7 +134,7 @@ int nn_topk(nn_tensor *vals, nn_tensor *idx, const nn_tensor *a, int64_t k) {
   if (rc == NN_OK) {
     int64_t rows = n ? nn_tensor_numel(&c) / n : 0;
     for (int64_t r = 0; r < rows; r++)
-      topk_row(nn_fdata(&c) + r * n, n, k, nn_fdata(vals) + r * k,
+      nn_topk_row(nn_fdata(&c) + r * n, n, k, nn_fdata(vals) + r * k,
                nn_idata(idx) + r * k);
   }
   nn_tensor_free(&c);

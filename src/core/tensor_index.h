@@ -13,5 +13,8 @@ int nn_index_select(nn_tensor *r, const nn_tensor *src, const nn_tensor *idx);
 int nn_index_add(nn_tensor *dst, const nn_tensor *idx, const nn_tensor *src);
 /* Largest k values along the last dim, sorted descending; idx is NN_I32. */
 int nn_topk(nn_tensor *vals, nn_tensor *idx, const nn_tensor *a, int64_t k);
+/* The same for one row p of n floats (1 <= k <= n): v, ix get k entries,
+ * ties in index order, a NaN ranked first. */
+void nn_topk_row(const float *p, int64_t n, int64_t k, float *v, int32_t *ix);
 
 #endif

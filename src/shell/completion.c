@@ -4,7 +4,9 @@
  * "t:nu".  Everything before the last '.' or ':' is looked up from the
  * globals (in protected mode: a field access may run an __index function),
  * and the last part is completed from:
- *   - a table: its keys, then those of its __index chain;
+ *   - a table: its keys, those its metatable's __names lists (names an
+ *     __index function loads on first use: name -> callable, e.g. nn's
+ *     parts and the lazy globals), then those of its __index chain;
  *   - a userdata: getmetatable(v).__methods if it is a table (the tensor
  *     metatable has one), else __index if it is a table;
  *   - a string: the string library;
@@ -66,30 +68,55 @@ static int resolve(lua_State *L) {
   return 1;
 }
 
+/* With key at -2 and value at -1: the key matches the prefix? */
+static int key_matches(lua_State *L, const char *prefix, size_t plen) {
+  size_t klen;
+  if (lua_type(L, -2) != LUA_TSTRING) return 0;
+  const char *k = lua_tolstring(L, -2, &klen);
+  return klen >= plen && memcmp(k, prefix, plen) == 0 && is_identifier(k, klen) &&
+         !is_keyword(k);
+}
+
 /* Collect identifier keys of the table at idx matching the prefix into the
- * set table at set (key -> is_function).  Follows __index tables. */
+ * set table at set (key -> is_function).  Adds the names of __names and
+ * follows __index tables. */
 static void collect_keys(lua_State *L, int idx, int set, const char *prefix,
                          size_t plen, int depth) {
   idx = lua_absindex(L, idx);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
-    size_t klen;
-    if (lua_type(L, -2) == LUA_TSTRING) {
-      const char *k = lua_tolstring(L, -2, &klen);
-      if (klen >= plen && memcmp(k, prefix, plen) == 0 && is_identifier(k, klen) &&
-          !is_keyword(k)) {
-        lua_pushvalue(L, -2);
-        int fn = lua_isfunction(L, -2);
-        if (!fn && luaL_getmetafield(L, -2, "__call") != LUA_TNIL) {
-          lua_pop(L, 1);
-          fn = 1; /* a callable class table */
-        }
-        lua_pushboolean(L, fn);
-        lua_rawset(L, set);
+    if (key_matches(L, prefix, plen)) {
+      lua_pushvalue(L, -2);
+      int fn = lua_isfunction(L, -2);
+      if (!fn && luaL_getmetafield(L, -2, "__call") != LUA_TNIL) {
+        lua_pop(L, 1);
+        fn = 1; /* a callable class table */
       }
+      lua_pushboolean(L, fn);
+      lua_rawset(L, set);
     }
     lua_pop(L, 1);
   }
+  /* Not loaded yet, so not a key: listed without loading (completion must
+   * not run a module's code). */
+  int names_type = luaL_getmetafield(L, idx, "__names");
+  if (names_type == LUA_TTABLE) {
+    int names = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, names)) {
+      if (key_matches(L, prefix, plen)) {
+        lua_pushvalue(L, -2);
+        if (lua_rawget(L, set) == LUA_TNIL) { /* a loaded value's kind wins */
+          lua_pushvalue(L, -3);
+          lua_pushboolean(L, lua_toboolean(L, -3));
+          lua_rawset(L, set);
+        }
+        lua_pop(L, 1);
+      }
+      lua_pop(L, 1);
+    }
+  }
+  if (names_type != LUA_TNIL) lua_pop(L, 1); /* nothing pushed when absent */
   if (depth < 16 && luaL_getmetafield(L, idx, "__index") != LUA_TNIL) {
     if (lua_istable(L, -1)) collect_keys(L, -1, set, prefix, plen, depth + 1);
     lua_pop(L, 1);

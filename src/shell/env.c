@@ -18,11 +18,13 @@
 
 int luaopen_nn(lua_State *L);
 
-/* Modules that become globals when their file exists (some are optional). */
-static const char *const module_globals[] = {"optim", "plot", "image", NULL};
-/* Globals loaded on first use: h5 loads HDF5 (h5_lazy.c), which would
- * otherwise be most of the start-up time. */
-static const char *const lazy_globals[] = {"h5", NULL};
+/* Globals loaded on first use (when their file exists; some are optional):
+ * h5 loads HDF5 (h5_lazy.c), and parsing the Lua of the others was most of
+ * the start-up time.  help loads nnsh.doc_examples, which loads every part
+ * of nn to attach its examples. */
+static const char *const lazy_globals[] = {"h5", "help", "optim", "plot", "image", NULL};
+/* Of those, the ones whose value is a function (tab completion adds "("). */
+static const char *const lazy_functions[] = {"help", NULL};
 
 static void set_package_path(lua_State *L) {
   lua_getglobal(L, "package");
@@ -52,14 +54,39 @@ static int module_exists(lua_State *L, const char *name) {
   return found;
 }
 
-/* __index of _G: (G, key) -> require(key) for a lazy global, else nil. */
+#define FAILED_KEY "nnsh.lazy_failed"
+
+/* __index of _G: (G, key) -> require(key) for a lazy global, else nil.
+ * A module other than h5 that fails to load is reported once and stays nil,
+ * as when the shell loaded them all at start-up; h5's errors (no HDF5
+ * module) are raised at each use. */
 static int lazy_global(lua_State *L) {
   const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
   for (const char *const *m = lazy_globals; k && *m; m++) {
-    if (strcmp(k, *m) != 0 || !module_exists(L, k)) continue;
+    if (strcmp(k, *m) != 0) continue;
+    int raises = strcmp(k, "h5") == 0;
+    if (!raises) {
+      if (lua_getfield(L, LUA_REGISTRYINDEX, FAILED_KEY) == LUA_TTABLE &&
+          lua_getfield(L, -1, k) != LUA_TNIL)
+        return 0;
+      lua_settop(L, 2);
+    }
+    if (!module_exists(L, k)) return 0;
     lua_getglobal(L, "require");
     lua_pushvalue(L, 2);
-    lua_call(L, 1, 1);
+    if (raises) {
+      lua_call(L, 1, 1);
+    } else if (nnsh_report(L, lua_pcall(L, 1, 1, 0)) != LUA_OK) {
+      if (lua_getfield(L, LUA_REGISTRYINDEX, FAILED_KEY) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, FAILED_KEY);
+      }
+      lua_pushboolean(L, 1);
+      lua_setfield(L, -2, k);
+      return 0;
+    }
     lua_pushvalue(L, 2);
     lua_pushvalue(L, -2);
     lua_rawset(L, 1);
@@ -68,11 +95,26 @@ static int lazy_global(lua_State *L) {
   return 0;
 }
 
+static int is_lazy_function(const char *name) {
+  for (const char *const *m = lazy_functions; *m; m++)
+    if (strcmp(*m, name) == 0) return 1;
+  return 0;
+}
+
+/* The metatable of _G: __index loads a lazy global, __names lists the ones
+ * present for tab completion (name -> callable). */
 static void set_lazy_globals(lua_State *L) {
   lua_pushglobaltable(L);
-  lua_createtable(L, 0, 1);
+  lua_createtable(L, 0, 2);
   lua_pushcfunction(L, lazy_global);
   lua_setfield(L, -2, "__index");
+  lua_createtable(L, 0, 5);
+  for (const char *const *m = lazy_globals; *m; m++) {
+    if (!module_exists(L, *m)) continue;
+    lua_pushboolean(L, is_lazy_function(*m));
+    lua_setfield(L, -2, *m);
+  }
+  lua_setfield(L, -2, "__names");
   lua_setmetatable(L, -2);
   lua_pop(L, 1);
 }
@@ -158,9 +200,6 @@ void nnsh_open_env(lua_State *L) {
   nnb_register(L, shell_fns);
   lua_pop(L, 1);
   nnsh_dorequire(L, "nn");
-  if (module_exists(L, "help")) nnsh_dorequire(L, "help");
-  for (const char *const *m = module_globals; *m; m++)
-    if (module_exists(L, *m)) nnsh_dorequire(L, *m);
   set_lazy_globals(L);
 }
 

@@ -172,6 +172,15 @@ describe("the crash guard", function()
     assert.is_truthy(out:find("alive"), out)
   end)
 
+  it("guards h5.hold as every read: a crash is an error naming the file", function()
+    local out = run("NNSH_H5_GUARD_TEST=crash", ([[
+      local h5 = require "h5"
+      print(select(2, pcall(h5.hold, %q)))
+      print(h5.open_ids())]]):format(data))
+    assert.is_truthy(out:find("h5.hold: libhdf5 crashed %(Segmentation fault%) reading data/data2.h5"), out)
+    assert.is_truthy(out:find("\n0\n$"), out)
+  end)
+
   it("turns a hang into an error after the time limit", function()
     local out = run("NNSH_H5_GUARD_TEST=hang NNSH_H5_TIMEOUT=0.3", ([[
       local h5 = require "h5"
@@ -193,5 +202,51 @@ describe("the crash guard", function()
     -- A sealed checkpoint in a new process: the checksum stands for the guard.
     out = run("NNSH_H5_GUARD_TEST=crash", ("print(require('nn').load(%q).weight:numel())"):format(p .. "2"))
     assert.are.equal("4\n", out)
+  end)
+end)
+
+describe("h5.hold", function()
+  local nn, h5 = require "nn", require "h5"
+  local data = "data/data2.h5"
+
+  it("reads through one open file what separate opens read", function()
+    local a, w = h5.read(data, "testx"), h5.read(data, "words")
+    local attrs = h5.attrs(data)
+    do
+      local h <close> = h5.hold(data)
+      assert.equal(1, h5.open_ids()) -- the held file, nothing else
+      local h2 <close> = h5.hold("./" .. data) -- another spelling shares it
+      assert.equal(1, h5.open_ids())
+      assert.same(a:totable(), h5.read(data, "testx"):totable())
+      assert.same(w, h5.read("./" .. data, "words"))
+      assert.same(attrs, h5.attrs(data))
+      assert.equal(#h5.list(data), #h5.list("./" .. data))
+    end
+    assert.equal(0, h5.open_ids())
+    local h = h5.hold(data)
+    h:release()
+    h:release() -- a second release does nothing
+    assert.equal(0, h5.open_ids())
+    assert.truthy(tostring(h):find("released", 1, true))
+  end)
+
+  it("gives the errors of a read for a missing or non-HDF5 file", function()
+    assert.error_matches(function() h5.hold(dir .. "/none.h5") end, "h5.hold: cannot open .*none.h5")
+    local p = dir .. "/text.h5"
+    local f = assert(io.open(p, "w"))
+    f:write("not hdf5")
+    f:close()
+    assert.error_matches(function() h5.hold(p) end, "is not an HDF5 file")
+    assert.equal(0, h5.open_ids())
+  end)
+
+  it("lets nn.load read a checkpoint through one open file, with the same result", function()
+    local p = dir .. "/held.h5"
+    nn.seed(3)
+    local m = nn.Sequential{nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2)}
+    nn.save(p, m)
+    local a = nn.load(p)
+    assert.equal(0, h5.open_ids())
+    for i, t in ipairs((m:parameters())) do assert.same(t:totable(), a:parameters()[i]:totable()) end
   end)
 end)

@@ -133,6 +133,73 @@ describe("the bundled model", function()
     assert.has_error(function() m:prob("what does new", "yrok") end)
   end)
 
+  -- m:topk of a tg.build-shaped model is one C call (nn.C.context_mlp_topk):
+  -- it must rank exactly as the forward pass through the modules does.
+  local function generic_topk(model, ids, k)
+    local v, ix = model:forward(nn.index{ids}):softmax():topk(k)
+    return v:totable()[1], ix:totable()[1]
+  end
+
+  it("answers queries in one C call exactly as the generic forward pass", function()
+    nn.seed(11)
+    local contexts = {{"what", "does", "new"}, {"know", "who", "they"}, {",", "what", "do"},
+                      {"it", "'s", "a"}}
+    for _ = 1, 40 do
+      contexts[#contexts + 1] = {m.words[nn.randint(#m.words)], m.words[nn.randint(#m.words)],
+                                 m.words[nn.randint(#m.words)]}
+    end
+    for _, c in ipairs(contexts) do
+      local ids = {m.ids[c[1]], m.ids[c[2]], m.ids[c[3]]}
+      for _, k in ipairs{1, 10, 250} do
+        local r = m:topk(table.concat(c, " "), k)
+        local v, ix = generic_topk(m.model, ids, k)
+        assert.equal(k, #r)
+        for i = 1, k do
+          assert.equal(m.words[ix[i]], r[i].word, table.concat(c, " ") .. " rank " .. i)
+          assert.is_true(math.abs(v[i] - r[i].p) <= 1e-7 * math.max(1, v[i]))
+        end
+      end
+    end
+  end)
+
+  it("falls back to the forward pass for a model of another shape", function()
+    nn.seed(12)
+    local model = tg.build(#m.words, 8, 16)
+    model.modules[4] = nn.Tanh() -- not the fused kernel's sigmoid
+    local other = setmetatable({model = model, words = m.words, ids = m.ids}, getmetatable(m))
+    local r = other:topk("what does new", 5)
+    local v, ix = generic_topk(model, {m.ids.what, m.ids.does, m.ids.new}, 5)
+    for i = 1, 5 do
+      assert.equal(m.words[ix[i]], r[i].word)
+      assert.equal(v[i], r[i].p)
+    end
+  end)
+
+  it("nn.C.context_mlp_topk checks its arguments", function()
+    local ms = m.model.modules
+    local R, W1, b1, W2, b2 = ms[1].weight, ms[3].weight, ms[3].bias, ms[5].weight, ms[5].bias
+    local p, ix, work = {}, {}, nn.zeros(0)
+    assert.error_matches(function() nn.C.context_mlp_topk(p, ix, work, 3, R, W1, b1, W2, b2, 1, 2, 251) end,
+      "word number 251 out of range %[1, 250%]")
+    assert.error_matches(function() nn.C.context_mlp_topk(p, ix, work, 3, R, W1, b1, W2, b2, 1, 2) end,
+      "W1 must be a matrix with 64 rows")
+    assert.error_matches(function() nn.C.context_mlp_topk(p, ix, work, 0, R, W1, b1, W2, b2, 1, 2, 3) end,
+      "k = 0 out of range")
+    assert.error_matches(function() nn.C.context_mlp_topk(p, ix, work, 3, R, W1, b2, W2, b2, 1, 2, 3) end,
+      "b1 must be a vector of 256")
+    nn.C.context_mlp_topk(p, ix, work, 3, R, W1, nil, W2, nil, 1, 2, 3) -- biases are optional
+    assert.equal(3, #p)
+  end)
+
+  it("tokenises plain lower-case words as the general rules do", function()
+    for _, text in ipairs{"what does new", "  a\tb  c ", "mr new york", "", "ab cd"} do
+      -- upper case takes the general path (it lower-cases first)
+      assert.same(tg.tokenize(text:upper(), m.ids), tg.tokenize(text, m.ids))
+    end
+    assert.same({"what", "does", "new"}, tg.tokenize("what does new"))
+    assert.same({"do", "nt", "know", "."}, tg.tokenize("don't know."))
+  end)
+
   it("says how to train when the model file is missing", function()
     assert.error_matches(function() tg.load("/nonexistent/q2.h5") end,
       "no trained model at /nonexistent/q2.h5; train one with")
@@ -160,6 +227,24 @@ describe("scripts/q2_topk.lua", function()
     assert.equal("york", doc.queries[3].ranked[1].word)
     assert.equal(3, #doc.queries[1].ranked)
     assert.is_truthy(doc.queries[1].truth)
+  end)
+
+  it("shows only the queries given, and 5 random test trigrams when there are none", function()
+    local function run(args)
+      local p = io.popen(("%q %s/scripts/q2_topk.lua %s 2>&1"):format(nnsh, tg.root, args))
+      local text = p:read("a")
+      assert.is_true(p:close(), text)
+      local _, n = text:gsub("  %->\n", "")
+      return text, n
+    end
+    local text, n = run("'what does new' 'know who they'")
+    assert.is_nil(text:find("random test trigrams", 1, true))
+    assert.equal(2, n)
+    text, n = run("")
+    assert.truthy(text:find("5 random test trigrams (seed 1)", 1, true))
+    assert.equal(5, n)
+    text, n = run("--samples 0")
+    assert.equal(0, n)
   end)
 
   it("fails with the reason on a bad query", function()

@@ -180,6 +180,33 @@ only me
   if wait_screen "> sq(" -F; then ok "TAB completes a global function"; else bad "TAB global" "$(screen)"; fi
   T send-keys -t repl C-u
 
+  # nn's Lua parts, help, optim, plot and image load on first use: their
+  # names complete before that, and completing does not load them
+  fresh
+  type_text "nn.Conv"
+  T send-keys -t repl Tab
+  if wait_screen "> nn.Conv2d(" -F; then ok "TAB completes nn.Conv to nn.Conv2d( before nn.conv loads"; else bad "TAB nn.Conv" "$(screen)"; fi
+  T send-keys -t repl C-u
+  fresh
+  type_text "nn.BatchNorm"
+  T send-keys -t repl Tab
+  T send-keys -t repl Tab
+  if wait_screen "BatchNorm2d" -F && wait_screen "BatchNorm " -F; then ok "TAB TAB lists lazily loaded nn names"; else bad "TAB TAB nn.BatchN" "$(screen)"; fi
+  T send-keys -t repl C-u
+  fresh
+  type_text "hel"
+  T send-keys -t repl Tab
+  if wait_screen "> help(" -F; then ok "TAB completes hel to help( before help loads"; else bad "TAB hel" "$(screen)"; fi
+  T send-keys -t repl C-u
+  fresh
+  type_text "opti"
+  T send-keys -t repl Tab
+  if wait_screen "> optim$" -E; then ok "TAB completes opti to optim (a module: no parenthesis)"; else bad "TAB opti" "$(screen)"; fi
+  T send-keys -t repl C-u
+  check_line "completion loaded no module" \
+    "print(rawget(_G, 'optim'), rawget(_G, 'help'), package.loaded['nn.conv'], package.loaded['nn.normalization'])" \
+    "nil +nil +nil +nil" -E
+
   if [ "$("$NNSH" -e 'io.write(type(nn.zeros))' 2>/dev/null </dev/null)" = function ]; then
     fresh
     send_line "t = nn.zeros(2, 3)"
