@@ -23,4 +23,5 @@ return {
   metrics = "evaluate() metrics",
   checkpoint = "load() save()",
   recurrent = "GRU() LSTM() RNN() Recurrent()",
+  mlp_step = "_mlp_step()",
 }

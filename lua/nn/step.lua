@@ -16,7 +16,12 @@
 --   nn.training_step{params = {W, b1, b2}, grads = {gW, gb1, gb2},
 --                    objective = function(x, y) ... return loss end, optimizer = opt}
 -- (the tensors are packed into one block the same way).
+-- A model of the embedding-MLP pattern with nn.CrossEntropyLoss (the Q2
+-- trigram model: lua/nn/mlp_step.lua) runs forward, loss and backward as
+-- one fused C call, the two halves of the batch on two cores; any other
+-- model, or m:fuse(false), runs module by module.
 local nn = require "nn"
+local mlp_step = require "nn.mlp_step"
 
 local function fail(msg, ...) error("nn.training_step: " .. msg:format(...), 3) end
 
@@ -52,15 +57,20 @@ function nn.training_step(a)
   local function zero()
     if #grads == 1 then G:zero() else for i = 1, #grads do grads[i]:zero() end end
   end
+  -- sets the gradients itself (no zero() when it can overwrite them)
+  local fused = not objective and mlp_step(model, loss, #grads == 1 and G or nil, zero)
   return function(x, y)
-    zero()
     local l, out
-    if objective then
-      l = objective(x, y)
-    else
-      out = model:forward(x)
-      l = loss:forward(out, y)
-      model:backward(x, loss:backward(out, y))
+    if fused then l, out = fused(x, y) end -- nil: not of the fused pattern now
+    if l == nil then
+      zero()
+      if objective then
+        l = objective(x, y)
+      else
+        out = model:forward(x)
+        l = loss:forward(out, y)
+        model:backward(x, loss:backward(out, y))
+      end
     end
     if clip then nn.clip_grad_norm(grads, clip) end
     opt:step(params, grads)
@@ -73,6 +83,9 @@ step(x, y) -> loss, output: zero the gradients, forward, loss, backward, clip th
 gradient norm to clip (if given), optimizer step.  The model's parameters are packed
 into one flat block (m:flat_parameters()), so each of zero, clip and step is one C call;
 params and grads are the lists the step uses ({P} and {G}).  nn.fit uses it.
+An nn.Sequential{Embedding, View|Flatten, Linear, Sigmoid|Tanh|ReLU, Linear} with
+nn.CrossEntropyLoss (the trigram model) runs as one fused kernel, the two halves of
+the batch on two cores (gradients equal to float rounding); m:fuse(false) turns it off.
 For a fused cost: nn.training_step{params=, grads=, objective=function(x, y) -> loss, optimizer=}.
   local m, opt = nn.Linear(3, 1), require("optim").sgd{lr = 0.02}
   local step = nn.training_step{model = m, loss = nn.MSELoss(), optimizer = opt}

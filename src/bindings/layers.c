@@ -364,5 +364,6 @@ void nnb_open_layers(lua_State *L) {
   nnbk_register_norm(L); /* norm_layers.c */
   nnbk_register_conv(L); /* conv_layers.c */
   nnbk_register_query(L); /* query_kernels.c */
+  nnbk_register_mlp_step(L); /* mlp_step.c */
   lua_pop(L, 1);
 }

@@ -33,5 +33,7 @@ void nnbk_register_norm(lua_State *L);
 void nnbk_register_conv(lua_State *L);
 /* Add nn.C.context_mlp_topk to the table on top (query_kernels.c). */
 void nnbk_register_query(lua_State *L);
+/* Add the fused training step of an embedding MLP (mlp_step.c). */
+void nnbk_register_mlp_step(lua_State *L);
 
 #endif

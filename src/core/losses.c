@@ -35,6 +35,29 @@ double nn_mse_loss(float *dinp, const float *inp, const float *target, int64_t n
   return n > 0 ? sum / (double)n : 0.0;
 }
 
+void nn_crossentropy_rows(double *sum, int64_t *correct, float *dlogits, const float *logits,
+                          const int32_t *labels, int64_t lo, int64_t hi, int C, float invB) {
+  /* Local sums, stored once: callers' parts may share a cache line. */
+  double s_all = 0.0;
+  int64_t c_all = 0;
+  for (int64_t b = lo; b < hi; b++) {
+    const float *x = logits + b * C;
+    float m = nn_row_max(x, C);
+    float *d = dlogits ? dlogits + b * C : NULL;
+    float s = nn_row_sum_exp(d, x, m, C);
+    int y = labels[b];
+    s_all += (double)m + log((double)s) - x[y];
+    c_all += is_first_argmax(x, y, m);
+    if (d) {
+      float k = invB / s;
+      for (int c = 0; c < C; c++) d[c] *= k;
+      d[y] -= invB;
+    }
+  }
+  *sum += s_all;
+  *correct += c_all;
+}
+
 /* Rows [lo, hi) of the cross-entropy; the loss and count go to part 0 for
  * rows before `mid` and part 1 after, so the two partial sums are the same
  * whether one thread or the pair computed them. */
@@ -51,24 +74,16 @@ typedef struct {
 
 static void ce_rows(void *p, int64_t lo, int64_t hi) {
   ce_args *a = p;
-  const int C = a->C;
-  /* Local sums, stored once: the two threads' parts share a cache line. */
   double sum[2] = {0.0, 0.0};
   int64_t correct[2] = {0, 0};
-  for (int64_t b = lo; b < hi; b++) {
-    const float *x = a->logits + b * C;
-    float m = nn_row_max(x, C);
-    float *d = a->dlogits ? a->dlogits + b * C : NULL;
-    float s = nn_row_sum_exp(d, x, m, C);
-    int y = a->labels[b], part = b >= a->mid;
-    sum[part] += (double)m + log((double)s) - x[y];
-    correct[part] += is_first_argmax(x, y, m);
-    if (d) {
-      float k = a->invB / s;
-      for (int c = 0; c < C; c++) d[c] *= k;
-      d[y] -= a->invB;
-    }
-  }
+  int64_t cut = hi < a->mid ? hi : a->mid;
+  if (lo < cut)
+    nn_crossentropy_rows(&sum[0], &correct[0], a->dlogits, a->logits, a->labels, lo, cut, a->C,
+                         a->invB);
+  if (cut < lo) cut = lo;
+  if (cut < hi)
+    nn_crossentropy_rows(&sum[1], &correct[1], a->dlogits, a->logits, a->labels, cut, hi, a->C,
+                         a->invB);
   /* Only the parts this range has rows of: the other thread owns the rest. */
   for (int i = lo < a->mid ? 0 : 1; i <= (hi > a->mid ? 1 : 0); i++) {
     a->sum[i] = sum[i];

@@ -28,6 +28,13 @@ int nn_crossentropy_loss(double *loss, float *dlogits, int64_t *ncorrect,
                          const float *logits, const int32_t *labels, int B,
                          int C);
 
+/* Rows [lo, hi) of nn_crossentropy_loss, for fused kernels: adds the rows'
+ * -log softmax[label] (summed in double, in row order) to *sum and their
+ * first-argmax hits to *correct; dlogits (NULL: none) rows get
+ * (softmax - onehot) * invB.  Labels must have been checked. */
+void nn_crossentropy_rows(double *sum, int64_t *correct, float *dlogits, const float *logits,
+                          const int32_t *labels, int64_t lo, int64_t hi, int C, float invB);
+
 /* Binary cross-entropy on logits x with targets t in [0,1], mean over the
  * n elements, stable for large |x|:
  *   L = (1/n) Σ max(x,0) - x t + log(1 + e^-|x|),  dinp = (σ(x) - t) / n. */
