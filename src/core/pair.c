@@ -59,8 +59,16 @@ static void *worker(void *unused) {
     int spins = 0;
     long long since = now_ns();
     while ((now = atomic_load_explicit(&P.posted, memory_order_acquire)) == seen) {
-      if (++spins % SPIN_CHECK != 0 || now_ns() - since < SPIN_NS) {
+      if (++spins % SPIN_CHECK != 0) {
         CPU_RELAX();
+        continue;
+      }
+      if (now_ns() - since < SPIN_NS) {
+        /* Until the scheduler spreads the two threads (tens of ms after the
+         * worker starts, or when another process holds a core), the worker
+         * may share the caller's CPU: spinning there would hold off the
+         * caller for a whole time slice at every hand-off. */
+        sched_yield();
         continue;
       }
       pthread_mutex_lock(&P.mu);
