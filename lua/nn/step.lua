@@ -59,6 +59,12 @@ function nn.training_step(a)
   end
   -- sets the gradients itself (no zero() when it can overwrite them)
   local fused = not objective and mlp_step(model, loss, #grads == 1 and G or nil, zero)
+  -- The step returns no gradient for its input, so for float data the
+  -- first layer skips dX (as nn.fit did alone before; a dense first
+  -- layer's dX costs as much as its dW).  The model's own setting is back
+  -- after every step, also after an error.
+  local can_skip = not objective and type(model.need_input_grad) == "function"
+  local restore = setmetatable({}, {__close = function() model:need_input_grad(true) end})
   return function(x, y)
     local l, out
     if fused then l, out = fused(x, y) end -- nil: not of the fused pattern now
@@ -69,6 +75,11 @@ function nn.training_step(a)
       else
         out = model:forward(x)
         l = loss:forward(out, y)
+        local first = model.modules and model.modules[1]
+        local skip = can_skip and not model._no_input_grad and not (first and first._no_input_grad)
+                     and x:type() ~= "index"
+        if skip then model:need_input_grad(false) end
+        local _ <close> = skip and restore or nil
         model:backward(x, loss:backward(out, y))
       end
     end
@@ -80,7 +91,8 @@ end
 
 nn._doc(nn.training_step, [[nn.training_step{model=, loss=, optimizer=, [clip=]} -> step, params, grads
 step(x, y) -> loss, output: zero the gradients, forward, loss, backward, clip the global
-gradient norm to clip (if given), optimizer step.  The model's parameters are packed
+gradient norm to clip (if given), optimizer step.  No gradient is computed for a float
+input x (the model's need_input_grad setting is restored after the step).  The model's parameters are packed
 into one flat block (m:flat_parameters()), so each of zero, clip and step is one C call;
 params and grads are the lists the step uses ({P} and {G}).  nn.fit uses it.
 An nn.Sequential{Embedding, View|Flatten, Linear, Sigmoid|Tanh|ReLU, Linear} with

@@ -199,4 +199,35 @@ describe("flat parameter block", function()
     for _ = 1, 20 do step() end
     assert.is_true(math.abs(w[1] - 3) < 1e-4)
   end)
+
+  it("computes no gradient for float input data, and gives the model its setting back", function()
+    local m = mlp(3)
+    local calls = 0
+    local first = m.modules[1]
+    local backward = first.backward
+    first.backward = function(self, x, g)
+      calls = calls + 1
+      assert.is_true(self._no_input_grad) -- dX is skipped inside the step
+      return backward(self, x, g)
+    end
+    local step = nn.training_step{model = m, loss = nn.CrossEntropyLoss(), optimizer = optim.sgd{lr = 0.1}}
+    local x, y = nn.randn(4, 5), nn.index{1, 2, 3, 1}
+    step(x, y)
+    assert.equal(1, calls)
+    first.backward = backward
+    assert.is_falsy(m._no_input_grad)
+    assert.is_falsy(first._no_input_grad)
+    local out = m:forward(x)
+    assert.same({4, 5}, m:backward(x, nn.ones(out:size(1), out:size(2))):size())
+    -- restored after an error inside backward too
+    first.backward = function() error("boom", 0) end
+    assert.has_error(function() step(x, y) end, "boom")
+    first.backward = backward
+    assert.is_falsy(m._no_input_grad)
+    assert.is_falsy(first._no_input_grad)
+    -- a setting the user made stays as it is
+    first:need_input_grad(false)
+    step(x, y)
+    assert.is_true(first._no_input_grad)
+  end)
 end)
