@@ -1,4 +1,4 @@
-/* Bindings of the recurrent cells (src/core/rnn.h, lstm.h, gru.h).
+/* Bindings of the recurrent cells (src/core/recurrent_pair.h over rnn.h, lstm.h, gru.h).
  *
  * nn.C.recurrent(cell, nin, nhid) makes a workspace userdata (metatable
  * "nn.Recurrent") that owns the cell's buffers; the Lua modules nn.RNN,
@@ -8,15 +8,14 @@
  * p and g are tables of tensors {wx=, wh=, b=, bhn=} (bhn only for the GRU);
  * g's tensors are accumulated into.  Every shape is checked here: nothing
  * reaches the kernels unchecked.  Layout (B,T,D) in, (B,T,H) or (B,H) out.
+ * With nnsh's pair the core may run the two halves of a batch on two cores.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../core/error.h"
-#include "../core/gru.h"
-#include "../core/lstm.h"
-#include "../core/rnn.h"
+#include "../core/recurrent_pair.h"
 #include "nnb.h"
 #include "nnb_kernels.h"
 
@@ -27,96 +26,32 @@ typedef struct weights {
   float *wx, *wh, *b, *bhn;
 } weights;
 
-/* Everything one forward or backward call passes to the kernel; the fields
- * a direction or a cell does not use are NULL. */
-typedef struct rec_args {
-  const float *x, *h0, *c0, *dout;
-  float *out, *dx, *dh0, *dc0;
-  weights w, g;
-  int B, T;
-  bool all;
-} rec_args;
+/* The Lua names of a cell, in the order of nn_rec_cells. */
+typedef struct cell_names {
+  const char *fwd, *bwd;
+} cell_names;
 
-typedef struct rec_ud rec_ud;
+static const cell_names names[NN_REC_NCELLS] = {
+    [NN_REC_RNN] = {"nn.RNN:forward", "nn.RNN:backward"},
+    [NN_REC_LSTM] = {"nn.LSTM:forward", "nn.LSTM:backward"},
+    [NN_REC_GRU] = {"nn.GRU:forward", "nn.GRU:backward"},
+};
+/* For luaL_checkoption, in the order of nn_rec_cells. */
+static const char *const cell_options[] = {"rnn", "lstm", "gru", NULL};
 
-/* What differs between the cells: one row of `cells` each.  The adapters
- * below are the only places that name a cell's kernels. */
-typedef struct cell_ops {
-  const char *name, *fwd, *bwd; /* "lstm", "nn.LSTM:forward", ... */
-  int gates;                    /* G = gates * H */
-  bool has_c, has_bhn;          /* cell state c0 (LSTM); bias bhn (GRU) */
-  int (*forward)(rec_ud *u, const rec_args *a);
-  int (*backward)(rec_ud *u, const rec_args *a);
-  void (*free)(rec_ud *u);
-  const nn_rec_arena *(*arena)(const rec_ud *u);
-} cell_ops;
-
-struct rec_ud {
-  const cell_ops *cell;
-  int D, H;
+typedef struct rec_ud {
+  nn_rec_layer layer; /* the cell, its shapes and workspaces */
+  const cell_names *names;
   int B, T;    /* of the last successful forward; B == 0 before any */
   bool all;    /* ... which returned every state */
   bool h0, c0; /* ... and was given initial states */
-  union {
-    nn_rnn_ws rnn;
-    nn_lstm_ws lstm;
-    nn_gru_ws gru;
-  } ws;
-};
-
-static int rnn_fwd(rec_ud *u, const rec_args *a) {
-  return nn_rnn_forward(&u->ws.rnn, a->out, a->all, a->x, a->h0, a->w.wx, a->w.wh, a->w.b,
-                        a->B, a->T, u->D, u->H);
-}
-static int rnn_bwd(rec_ud *u, const rec_args *a) {
-  return nn_rnn_backward(&u->ws.rnn, a->dx, a->dh0, a->g.wx, a->g.wh, a->g.b, a->dout,
-                         a->w.wx, a->w.wh);
-}
-static void rnn_free(rec_ud *u) { nn_rnn_ws_free(&u->ws.rnn); }
-static const nn_rec_arena *rnn_arena(const rec_ud *u) { return &u->ws.rnn.arena; }
-
-static int lstm_fwd(rec_ud *u, const rec_args *a) {
-  return nn_lstm_forward(&u->ws.lstm, a->out, a->all, a->x, a->h0, a->c0, a->w.wx, a->w.wh,
-                         a->w.b, a->B, a->T, u->D, u->H);
-}
-static int lstm_bwd(rec_ud *u, const rec_args *a) {
-  return nn_lstm_backward(&u->ws.lstm, a->dx, a->dh0, a->dc0, a->g.wx, a->g.wh, a->g.b,
-                          a->dout, a->w.wx, a->w.wh);
-}
-static void lstm_free(rec_ud *u) { nn_lstm_ws_free(&u->ws.lstm); }
-static const nn_rec_arena *lstm_arena(const rec_ud *u) { return &u->ws.lstm.arena; }
-
-static int gru_fwd(rec_ud *u, const rec_args *a) {
-  return nn_gru_forward(&u->ws.gru, a->out, a->all, a->x, a->h0, a->w.wx, a->w.wh, a->w.b,
-                        a->w.bhn, a->B, a->T, u->D, u->H);
-}
-static int gru_bwd(rec_ud *u, const rec_args *a) {
-  return nn_gru_backward(&u->ws.gru, a->dx, a->dh0, a->g.wx, a->g.wh, a->g.b, a->g.bhn,
-                         a->dout, a->w.wx, a->w.wh);
-}
-static void gru_free(rec_ud *u) { nn_gru_ws_free(&u->ws.gru); }
-static const nn_rec_arena *gru_arena(const rec_ud *u) { return &u->ws.gru.arena; }
-
-static const cell_ops cells[] = {
-    {"rnn", "nn.RNN:forward", "nn.RNN:backward", 1, false, false, rnn_fwd, rnn_bwd,
-     rnn_free, rnn_arena},
-    {"lstm", "nn.LSTM:forward", "nn.LSTM:backward", 4, true, false, lstm_fwd, lstm_bwd,
-     lstm_free, lstm_arena},
-    {"gru", "nn.GRU:forward", "nn.GRU:backward", 3, false, true, gru_fwd, gru_bwd, gru_free,
-     gru_arena},
-};
-/* The names again, in the order of cells[], for luaL_checkoption. */
-static const char *const cell_names[] = {"rnn", "lstm", "gru", NULL};
-_Static_assert(sizeof cells / sizeof *cells + 1 == sizeof cell_names / sizeof *cell_names,
-               "one name per cell");
+} rec_ud;
 
 static rec_ud *checkws(lua_State *L) { return luaL_checkudata(L, 1, WS_MT); }
 
-static size_t ws_bytes(const rec_ud *u) { return u->cell->arena(u)->cap * sizeof(float); }
-
 static int l_gc(lua_State *L) {
   rec_ud *u = checkws(L);
-  u->cell->free(u);
+  nn_rec_layer_free(&u->layer);
   return 0;
 }
 
@@ -124,22 +59,23 @@ static int l_tostring(lua_State *L) {
   rec_ud *u = checkws(L);
   char buf[96];
   snprintf(buf, sizeof buf, "nn.Recurrent(%s, %d -> %d, workspace %.1f MB)",
-           u->cell->name, u->D, u->H, (double)ws_bytes(u) / (1 << 20));
+           u->layer.cell->name, u->layer.D, u->layer.H,
+           (double)nn_rec_layer_bytes(&u->layer) / (1 << 20));
   lua_pushstring(L, buf);
   return 1;
 }
 
 static int l_new(lua_State *L) {
-  int kind = luaL_checkoption(L, 1, NULL, cell_names);
+  int kind = luaL_checkoption(L, 1, NULL, cell_options);
   lua_Integer D = luaL_checkinteger(L, 2), H = luaL_checkinteger(L, 3);
   if (D < 1 || D > (1 << 20) || H < 1 || H > (1 << 16))
     return nnb_error(L, "nn.C.recurrent",
                      "need 1 <= nin <= 2^20 and 1 <= nhid <= 2^16, got %lld, %lld",
                      (long long)D, (long long)H);
   rec_ud *u = lua_newuserdatauv(L, sizeof(rec_ud), 0);
-  memset(u, 0, sizeof *u); /* zeroed workspaces are the cells' initial state */
-  u->cell = &cells[kind];
-  u->D = (int)D, u->H = (int)H;
+  memset(u, 0, sizeof *u);
+  nn_rec_layer_init(&u->layer, kind, (int)D, (int)H);
+  u->names = &names[kind];
   luaL_setmetatable(L, WS_MT);
   return 1;
 }
@@ -167,12 +103,12 @@ static float *field_tensor(lua_State *L, int tidx, const char *name, const char 
 static weights get_weights(lua_State *L, int tidx, const rec_ud *u, const char *fname,
                            const char *tabname) {
   luaL_checktype(L, tidx, LUA_TTABLE);
-  int64_t G = (int64_t)u->cell->gates * u->H;
+  int64_t G = (int64_t)u->layer.cell->gates * u->layer.H;
   weights w = {0};
-  w.wx = field_tensor(L, tidx, "wx", fname, tabname, 2, u->D, G);
-  w.wh = field_tensor(L, tidx, "wh", fname, tabname, 2, u->H, G);
+  w.wx = field_tensor(L, tidx, "wx", fname, tabname, 2, u->layer.D, G);
+  w.wh = field_tensor(L, tidx, "wh", fname, tabname, 2, u->layer.H, G);
   w.b = field_tensor(L, tidx, "b", fname, tabname, 1, G, 0);
-  if (u->cell->has_bhn) w.bhn = field_tensor(L, tidx, "bhn", fname, tabname, 1, u->H, 0);
+  if (u->layer.cell->has_bhn) w.bhn = field_tensor(L, tidx, "bhn", fname, tabname, 1, u->layer.H, 0);
   return w;
 }
 
@@ -226,14 +162,14 @@ static int opts_index(lua_State *L, int arg) {
 
 static int l_forward(lua_State *L) {
   rec_ud *u = checkws(L);
-  const char *fname = u->cell->fwd;
+  const char *fname = u->names->fwd;
   nn_tensor *x = nnb_checkfloat(L, 2, fname);
   if (x->ndim != 3)
     return nnb_error(L, fname, "input must be 3-d (batch, time, features) = (B,T,%d), got %s",
-                     u->D, nnb_shape(x));
-  if (x->size[2] != u->D)
+                     u->layer.D, nnb_shape(x));
+  if (x->size[2] != u->layer.D)
     return nnb_error(L, fname, "input has %lld features per step, the layer expects %d (input %s)",
-                     (long long)x->size[2], u->D, nnb_shape(x));
+                     (long long)x->size[2], u->layer.D, nnb_shape(x));
   int64_t B = x->size[0], T = x->size[1];
   if (B < 1 || T < 1) return nnb_error(L, fname, "empty input %s", nnb_shape(x));
   if (B > INT32_MAX / 4 || T > INT32_MAX / 4 || B * T > INT32_MAX / 4)
@@ -244,25 +180,26 @@ static int l_forward(lua_State *L) {
     lua_replace(L, 2);
     x = c;
   }
-  rec_args a = {.x = nn_fdata(x), .B = (int)B, .T = (int)T};
-  a.w = get_weights(L, 3, u, fname, "params");
+  nn_rec_call a = {.x = nn_fdata(x), .B = (int)B, .T = (int)T};
+  weights w = get_weights(L, 3, u, fname, "params");
+  a.wx = w.wx, a.wh = w.wh, a.b = w.b, a.bhn = w.bhn;
   int oidx = opts_index(L, 4);
   if (oidx) {
     lua_getfield(L, oidx, "all");
     a.all = lua_toboolean(L, -1);
     lua_pop(L, 1);
   }
-  a.h0 = opt_state(L, oidx, "h0", fname, B, u->H);
-  a.c0 = opt_state(L, oidx, "c0", fname, B, u->H);
-  if (a.c0 && !u->cell->has_c)
+  a.h0 = opt_state(L, oidx, "h0", fname, B, u->layer.H);
+  a.c0 = opt_state(L, oidx, "c0", fname, B, u->layer.H);
+  if (a.c0 && !u->layer.cell->has_c)
     return nnb_error(L, fname, "opts.c0: only the LSTM has a cell state");
   nn_tensor *out = push_result(L, oidx, "out", fname);
   if (out->storage && out->storage == x->storage)
     return nnb_error(L, fname, "opts.out must not share memory with the input");
-  int64_t osize[3] = {B, a.all ? T : u->H, u->H};
+  int64_t osize[3] = {B, a.all ? T : u->layer.H, u->layer.H};
   NNB_CALL(L, fname, nn_tensor_resize(out, a.all ? 3 : 2, osize));
   a.out = nn_fdata(out);
-  NNB_CALL(L, fname, u->cell->forward(u, &a));
+  NNB_CALL(L, fname, nn_rec_layer_forward(&u->layer, &a));
   u->B = a.B, u->T = a.T, u->all = a.all;
   u->h0 = a.h0 != NULL, u->c0 = a.c0 != NULL;
   return 1;
@@ -270,33 +207,34 @@ static int l_forward(lua_State *L) {
 
 static int l_backward(lua_State *L) {
   rec_ud *u = checkws(L);
-  const char *fname = u->cell->bwd;
+  const char *fname = u->names->bwd;
   if (u->B == 0) return nnb_error(L, fname, "backward before any forward");
-  rec_args a = {.B = u->B, .T = u->T, .all = u->all};
-  int64_t dsize[3] = {a.B, a.all ? a.T : u->H, u->H};
+  nn_rec_call a = {.B = u->B, .T = u->T, .all = u->all};
+  int64_t dsize[3] = {a.B, a.all ? a.T : u->layer.H, u->layer.H};
   a.dout = shaped(L, 2, fname, a.all ? "gradOutput (B,T,H)" : "gradOutput (B,H)",
                   a.all ? 3 : 2, dsize);
-  a.w = get_weights(L, 3, u, fname, "params");
-  a.g = get_weights(L, 4, u, fname, "grads");
+  weights w = get_weights(L, 3, u, fname, "params"), g = get_weights(L, 4, u, fname, "grads");
+  a.wx = w.wx, a.wh = w.wh, a.b = w.b, a.bhn = w.bhn;
+  a.dwx = g.wx, a.dwh = g.wh, a.db = g.b, a.dbhn = g.bhn;
   int oidx = opts_index(L, 5);
   lua_settop(L, 5);
-  a.dx = push_sized(L, oidx, "dx", fname, 3, a.B, a.T, u->D);
-  if (u->h0) a.dh0 = push_sized(L, oidx, "dh0", fname, 2, a.B, u->H, 0);
-  if (u->c0) a.dc0 = push_sized(L, oidx, "dc0", fname, 2, a.B, u->H, 0);
-  NNB_CALL(L, fname, u->cell->backward(u, &a));
+  a.dx = push_sized(L, oidx, "dx", fname, 3, a.B, a.T, u->layer.D);
+  if (u->h0) a.dh0 = push_sized(L, oidx, "dh0", fname, 2, a.B, u->layer.H, 0);
+  if (u->c0) a.dc0 = push_sized(L, oidx, "dc0", fname, 2, a.B, u->layer.H, 0);
+  NNB_CALL(L, fname, nn_rec_layer_backward(&u->layer, &a));
   return lua_gettop(L) - 5;
 }
 
 static int l_info(lua_State *L) {
   rec_ud *u = checkws(L);
   lua_createtable(L, 0, 7);
-  lua_pushstring(L, u->cell->name), lua_setfield(L, -2, "cell");
-  lua_pushinteger(L, u->D), lua_setfield(L, -2, "nin");
-  lua_pushinteger(L, u->H), lua_setfield(L, -2, "nhid");
-  lua_pushinteger(L, u->cell->gates * u->H), lua_setfield(L, -2, "gates");
+  lua_pushstring(L, u->layer.cell->name), lua_setfield(L, -2, "cell");
+  lua_pushinteger(L, u->layer.D), lua_setfield(L, -2, "nin");
+  lua_pushinteger(L, u->layer.H), lua_setfield(L, -2, "nhid");
+  lua_pushinteger(L, u->layer.cell->gates * u->layer.H), lua_setfield(L, -2, "gates");
   lua_pushinteger(L, u->B), lua_setfield(L, -2, "B");
   lua_pushinteger(L, u->T), lua_setfield(L, -2, "T");
-  lua_pushinteger(L, (lua_Integer)ws_bytes(u)), lua_setfield(L, -2, "bytes");
+  lua_pushinteger(L, (lua_Integer)nn_rec_layer_bytes(&u->layer)), lua_setfield(L, -2, "bytes");
   return 1;
 }
 
