@@ -5,9 +5,23 @@
 #define NN_TEST_CHECK_H
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 
 static int check_failures, check_count;
+
+/* Largest relative difference of a from the reference b; entries of b
+ * below 1e-3 of b's largest are measured against that instead, so values
+ * that cancel to near zero do not dominate. */
+static inline double max_rel_diff(const float *a, const float *b, size_t n) {
+  double scale = 0, worst = 0;
+  for (size_t i = 0; i < n; i++) scale = fmax(scale, fabs(b[i]));
+  for (size_t i = 0; i < n; i++) {
+    double e = fabs(a[i] - b[i]) / fmax(fabs(b[i]), 1e-3 * scale + 1e-30);
+    if (e > worst) worst = e;
+  }
+  return worst;
+}
 
 #define CHECK(cond)                                                            \
   do {                                                                         \

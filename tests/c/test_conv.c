@@ -13,16 +13,6 @@
 
 #define TOL 1e-2
 
-static double max_rel_diff(const float *a, const float *b, size_t n) {
-  double scale = 0, worst = 0;
-  for (size_t i = 0; i < n; i++) scale = fmax(scale, fabs(b[i]));
-  for (size_t i = 0; i < n; i++) {
-    double e = fabs(a[i] - b[i]) / fmax(fabs(b[i]), 1e-3 * scale + 1e-30);
-    if (e > worst) worst = e;
-  }
-  return worst;
-}
-
 static size_t in_size(const nn_conv2d_geom *g) { return (size_t)g->N * g->C * g->H * g->W; }
 static size_t out_size(const nn_conv2d_geom *g) { return (size_t)g->N * g->OC * g->OH * g->OW; }
 static size_t w_size(const nn_conv2d_geom *g) { return (size_t)g->OC * g->C * g->KH * g->KW; }

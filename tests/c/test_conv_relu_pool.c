@@ -15,16 +15,6 @@
 #include "pair.h"
 #include "pool2d.h"
 
-static double max_rel_diff(const float *a, const float *b, size_t n) {
-  double scale = 0, worst = 0;
-  for (size_t i = 0; i < n; i++) scale = fmax(scale, fabs(b[i]));
-  for (size_t i = 0; i < n; i++) {
-    double e = fabs(a[i] - b[i]) / fmax(fabs(b[i]), 1e-3 * scale + 1e-30);
-    if (e > worst) worst = e;
-  }
-  return worst;
-}
-
 typedef struct {
   nn_conv2d_geom g;
   size_t ni, nz, ny, nw;
