@@ -111,19 +111,14 @@ local function after_epoch(r, epoch, eta)
   end
 end
 
--- fn() with the interrupt catcher on, and the first layer told its input is
--- data (float inputs need no gradient); both undone however fn ends.  The
+-- fn() with the interrupt catcher on, undone however fn ends (the step
+-- itself skips the input gradient of float data: lua/nn/step.lua).  The
 -- clean-up is a to-be-closed variable, so an error is not caught and
 -- re-raised: it keeps its own position and traceback (nnsh shows one
 -- message, not the trainer's traceback inside the shell's).
 local function guarded(r, fn)
-  local model = r.a.model
-  local skip_dx = r.a.x:type() ~= "index" and type(model.need_input_grad) == "function"
-  local had_no_dx = model._no_input_grad
-  if skip_dx then model:need_input_grad(false) end
   if r.can_catch then nn.catch_interrupt(true) end
   local _ <close> = setmetatable({}, {__close = function(_, err)
-    if skip_dx then model:need_input_grad(not had_no_dx) end
     if r.can_catch then
       nn.catch_interrupt(false)
       if err ~= nil then nn.interrupted() end -- drop a flag the failed run left unread
