@@ -23,8 +23,8 @@
  * Firecracker/KVM Xeon), more than most jobs take; the gaps between the jobs
  * of a training step are far shorter than 2 ms, and an idle shell lets the
  * worker sleep after that.  Counted in time, not in PAUSE instructions,
- * which take 10 to 140 cycles depending on the CPU: 4000 of them covered
- * 100 µs gaps on a Zen 3 but only ~60 µs on the Xeon. */
+ * which take 10 to 140 cycles depending on the CPU: on the Xeon 4000 of
+ * them ran out before a 100 µs gap ended (bench/pair_handoff.c). */
 enum { SPIN_NS = 2000000, SPIN_CHECK = 64 };
 /* The caller's wait for the worker's half, before it yields the CPU. */
 enum { WAIT_SPINS = 4000 };
